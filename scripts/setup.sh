@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything Tether needs on a fresh Debian 12 machine (as root) and builds it:
+# kernel tools, the OCI runtimes and monitor, busybox for the test image, Node dependencies,
+# and the `tetherd` / `tether` commands on PATH. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(nftables iproute2 util-linux crun runc conmon busybox-static curl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d node_modules/better-sqlite3 ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run --silent build
+
+# The bin entries of package.json, on PATH (npm link would also work; a wrapper needs no npm prefix).
+for bin in tetherd tether; do
+  printf '#!/bin/sh\nexec node %q "$@"\n' "$PWD/dist/src/cmd/$bin.js" > "/usr/local/bin/$bin"
+  chmod 755 "/usr/local/bin/$bin"
+done
+echo "setup: done ($(node --version), $(nft --version | head -1))"

@@ -1,0 +1,114 @@
+// Docker's network JSON: NetworkRecord → the exact keys, order and null/{} conventions of
+// dockerd (INDEX 01/03/09), and the create body → a typed CreateNetworkRequest.
+import { z } from 'zod';
+import type { CreateNetworkRequest, DriverName, NetworkAttachment, NetworkRecord } from '../../engine/types.js';
+import { parseBody, validationError } from './validate.js';
+
+export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachment[] = []) {
+  const containers = Object.fromEntries(
+    attachments.map((a) => [a.containerId, { Name: a.name, EndpointID: a.endpointId, MacAddress: a.mac, IPv4Address: a.ipv4Cidr, IPv6Address: a.ipv6Cidr }]),
+  );
+  return {
+    Name: net.name,
+    Id: net.id,
+    Created: net.created,
+    Scope: net.scope,
+    Driver: net.driver,
+    EnableIPv6: net.enableIPv6,
+    IPAM: {
+      Driver: net.ipamDriver,
+      Options: net.ipamOptions,
+      Config: net.pools.map((p) => ({
+        Subnet: p.subnet,
+        ...(p.ipRange !== undefined ? { IPRange: p.ipRange } : {}),
+        ...(p.showGateway ? { Gateway: p.gateway } : {}),
+        ...(Object.keys(p.auxAddresses).length > 0 ? { AuxiliaryAddresses: p.auxAddresses } : {}),
+      })),
+    },
+    Internal: net.internal,
+    Attachable: net.attachable,
+    Ingress: net.ingress,
+    ConfigFrom: { Network: net.configFrom },
+    ConfigOnly: net.configOnly,
+    Containers: containers,
+    Options: net.options,
+    Labels: net.labels,
+  };
+}
+
+// Docker ≥ 25's rule, with a bound so a 10 MB name is refused at the edge.
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+export const MAX_NAME = 128;
+
+const stringMap = z.record(z.string()).nullish().transform((m) => m ?? {});
+
+const ipamConfig = z.object({
+  Subnet: z.string().optional(),
+  IPRange: z.string().optional(),
+  Gateway: z.string().optional(),
+  AuxiliaryAddresses: z.record(z.string()).nullish(),
+});
+
+const createBody = z.object({
+  Name: z.string(),
+  CheckDuplicate: z.boolean().optional(), // deprecated; a duplicate name is always 409
+  Driver: z.string().optional(),
+  Scope: z.string().optional(),
+  EnableIPv6: z.boolean().nullish(),
+  EnableIPv4: z.boolean().nullish(),
+  Internal: z.boolean().optional(),
+  Attachable: z.boolean().optional(),
+  Ingress: z.boolean().optional(),
+  ConfigOnly: z.boolean().optional(),
+  ConfigFrom: z.object({ Network: z.string() }).nullish(),
+  IPAM: z
+    .object({
+      Driver: z.string().optional(),
+      Config: z.array(ipamConfig).nullish(),
+      Options: z.record(z.string()).nullish(),
+    })
+    .nullish(),
+  Options: stringMap,
+  Labels: stringMap,
+});
+
+/** Validates a `POST /networks/create` body; every refusal names the field. */
+export function parseCreateNetwork(body: unknown): CreateNetworkRequest {
+  const b = parseBody(createBody, body);
+  const name = b.Name;
+  if (name === '') throw validationError('invalid name: ');
+  if (name.length > MAX_NAME) throw validationError(`invalid network name: longer than ${MAX_NAME} characters`);
+  if (!NAME.test(name)) {
+    throw validationError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  if (b.EnableIPv4 === false) {
+    throw validationError('EnableIPv4: IPv4-only networks are the only kind this version supports; IPv4 cannot be disabled');
+  }
+  const ipamDriver = b.IPAM?.Driver || 'default';
+  if (ipamDriver !== 'default') throw validationError(`IPAM.Driver: unknown IPAM driver "${ipamDriver}"; only "default" is available`);
+  const scope = b.Scope || undefined;
+  if (scope !== undefined && !['local', 'global', 'swarm'].includes(scope)) {
+    throw validationError(`Scope: invalid network scope "${scope}"`);
+  }
+  return {
+    name,
+    driver: (b.Driver || 'bridge') as DriverName, // the registry refuses unknown drivers with 404
+    scope: scope as CreateNetworkRequest['scope'],
+    enableIPv6: b.EnableIPv6 ?? false,
+    internal: b.Internal ?? false,
+    attachable: b.Attachable ?? false,
+    ingress: b.Ingress ?? false,
+    configOnly: b.ConfigOnly ?? false,
+    configFrom: b.ConfigFrom?.Network ?? '',
+    ipamDriver,
+    ipamOptions: b.IPAM?.Options ?? null,
+    ipamConfig: (b.IPAM?.Config ?? []).map((c) => ({
+      subnet: c.Subnet || undefined,
+      ipRange: c.IPRange || undefined,
+      gateway: c.Gateway || undefined,
+      auxAddresses: c.AuxiliaryAddresses ?? undefined,
+    })),
+    options: b.Options,
+    labels: b.Labels,
+  };
+}

@@ -1,0 +1,465 @@
+// A subset of Go's text/template, enough for docker's `--format` flags: field chains, variables,
+// pipelines, parentheses, if/else/range/with, and the functions docker registers (json, join,
+// split, lower, upper, title, pad, truncate) plus Go's builtins (index, len, eq, ne, lt, le, gt,
+// ge, and, or, not, print, printf, println). Values are modelled in govalue.ts.
+
+import { GoList, GoMap, GoNumber, GoStruct, goMarshal, goSprint, goTruth, templatePrint, type GoValue } from './govalue.js';
+
+/** A template value; `undefined` is Go's "invalid" value (a missing map key) that prints `<no value>`. */
+type Val = GoValue | undefined;
+export type TemplateFunc = (...args: Val[]) => Val;
+
+export class TemplateError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Lexing: split into text and actions, then tokenize each action.
+
+type Tok =
+  | { k: 'field'; chain: string[] } // .A.B  (empty chain = ".")
+  | { k: 'var'; name: string; chain: string[] } // $x.A
+  | { k: 'ident'; name: string }
+  | { k: 'str'; value: string }
+  | { k: 'num'; text: string }
+  | { k: 'punct'; p: '(' | ')' | '|' | ':=' | '=' | ',' }
+  | { k: 'chain'; chain: string[] }; // .A after a ')'
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+function tokenize(src: string, where: string): Tok[] {
+  const toks: Tok[] = [];
+  let i = 0;
+  const chainAt = (): string[] => {
+    const chain: string[] = [];
+    while (src[i] === '.') {
+      const m = IDENT.exec(src.slice(i + 1));
+      if (!m) break;
+      chain.push(m[0]);
+      i += 1 + m[0].length;
+    }
+    return chain;
+  };
+  while (i < src.length) {
+    const c = src[i] as string;
+    if (/\s/.test(c)) {
+      i++;
+    } else if (c === '.') {
+      const prevClose = toks.length > 0 && toks[toks.length - 1]?.k === 'punct' && src[i - 1] === ')';
+      const chain = chainAt();
+      if (chain.length === 0) i++; // bare dot
+      toks.push(prevClose ? { k: 'chain', chain } : { k: 'field', chain });
+    } else if (c === '$') {
+      const m = /^\$[A-Za-z0-9_]*/.exec(src.slice(i)) as RegExpExecArray;
+      i += m[0].length;
+      toks.push({ k: 'var', name: m[0], chain: chainAt() });
+    } else if (c === '"') {
+      let j = i + 1;
+      while (j < src.length && src[j] !== '"') j += src[j] === '\\' ? 2 : 1;
+      if (j >= src.length) throw new TemplateError(`template: ${where}: unterminated quoted string`);
+      toks.push({ k: 'str', value: JSON.parse(src.slice(i, j + 1)) as string });
+      i = j + 1;
+    } else if (c === '`') {
+      const j = src.indexOf('`', i + 1);
+      if (j < 0) throw new TemplateError(`template: ${where}: unterminated raw quoted string`);
+      toks.push({ k: 'str', value: src.slice(i + 1, j) });
+      i = j + 1;
+    } else if (/[-+0-9]/.test(c)) {
+      const m = /^[-+]?\d+(\.\d+)?/.exec(src.slice(i));
+      if (!m) throw new TemplateError(`template: ${where}: bad number syntax: "${c}"`);
+      toks.push({ k: 'num', text: m[0] });
+      i += m[0].length;
+    } else if (src.startsWith(':=', i)) {
+      toks.push({ k: 'punct', p: ':=' });
+      i += 2;
+    } else if ('()|=,'.includes(c)) {
+      toks.push({ k: 'punct', p: c as '(' | ')' | '|' | '=' | ',' });
+      i++;
+    } else {
+      const m = IDENT.exec(src.slice(i));
+      if (!m) throw new TemplateError(`template: ${where}: unexpected "${c}" in command`);
+      toks.push({ k: 'ident', name: m[0] });
+      i += m[0].length;
+    }
+  }
+  return toks;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing into a tree.
+
+type Arg = Tok | { k: 'pipe'; pipe: Pipe; chain: string[] };
+interface Cmd {
+  args: Arg[];
+}
+interface Pipe {
+  decl: string[];
+  cmds: Cmd[];
+}
+type Node =
+  | { k: 'text'; text: string }
+  | { k: 'action'; pipe: Pipe; where: string }
+  | { k: 'if' | 'with' | 'range'; pipe: Pipe; body: Node[]; alt: Node[]; where: string };
+
+interface RawAction {
+  src: string;
+  where: string;
+}
+
+function parsePipe(toks: Tok[], where: string): Pipe {
+  let pos = 0;
+  const decl: string[] = [];
+  // `$x := pipeline` or `$i, $v := pipeline` (range)
+  const declEnd = toks.findIndex((t) => t.k === 'punct' && (t.p === ':=' || t.p === '='));
+  if (declEnd > 0 && toks.slice(0, declEnd).every((t) => t.k === 'var' || (t.k === 'punct' && t.p === ','))) {
+    for (const t of toks.slice(0, declEnd)) if (t.k === 'var') decl.push(t.name);
+    pos = declEnd + 1;
+  }
+  const parseCmds = (closing: boolean): Cmd[] => {
+    const cmds: Cmd[] = [{ args: [] }];
+    while (pos < toks.length) {
+      const t = toks[pos++] as Tok;
+      const cur = cmds[cmds.length - 1] as Cmd;
+      if (t.k === 'punct' && t.p === '|') {
+        if (cur.args.length === 0) throw new TemplateError(`template: ${where}: missing value for command`);
+        cmds.push({ args: [] });
+      } else if (t.k === 'punct' && t.p === '(') {
+        const inner = parseCmds(true);
+        const next = toks[pos];
+        let chain: string[] = [];
+        if (next?.k === 'chain') {
+          chain = next.chain;
+          pos++;
+        }
+        cur.args.push({ k: 'pipe', pipe: { decl: [], cmds: inner }, chain });
+      } else if (t.k === 'punct' && t.p === ')') {
+        if (!closing) throw new TemplateError(`template: ${where}: unexpected ")" in command`);
+        return cmds;
+      } else if (t.k === 'punct') {
+        throw new TemplateError(`template: ${where}: unexpected "${t.p}" in command`);
+      } else {
+        cur.args.push(t);
+      }
+    }
+    if (closing) throw new TemplateError(`template: ${where}: unclosed left paren`);
+    return cmds;
+  };
+  const cmds = parseCmds(false);
+  if (cmds.some((c) => c.args.length === 0)) throw new TemplateError(`template: ${where}: missing value for command`);
+  return { decl, cmds };
+}
+
+function parse(src: string): Node[] {
+  // Split into text and {{actions}}, applying the `{{- ` / ` -}}` trim markers.
+  const items: Array<string | RawAction> = [];
+  let i = 0;
+  let trimNext = false;
+  while (i <= src.length) {
+    const open = src.indexOf('{{', i);
+    let text = open < 0 ? src.slice(i) : src.slice(i, open);
+    if (trimNext) text = text.replace(/^\s+/, '');
+    trimNext = false;
+    if (open < 0) {
+      if (text) items.push(text);
+      break;
+    }
+    let start = open + 2;
+    if (/^-\s/.test(src.slice(start))) {
+      text = text.replace(/\s+$/, '');
+      start++;
+    }
+    if (text) items.push(text);
+    const line = src.slice(0, open).split('\n').length;
+    const where = `:${line}`;
+    const close = src.indexOf('}}', start);
+    if (close < 0) throw new TemplateError(`template: ${where}: unclosed action`);
+    let end = close;
+    if (/\s-$/.test(src.slice(start, close))) {
+      end = close - 1;
+      trimNext = true;
+    }
+    const col = open - src.lastIndexOf('\n', open - 1) - 1 + 2;
+    items.push({ src: src.slice(start, end).trim(), where: `${where}:${col}` });
+    i = close + 2;
+  }
+
+  let pos = 0;
+  // Parses nodes until one of `stops` keywords; returns the nodes and the stop action's source.
+  const parseList = (stops: string[]): [Node[], string | undefined] => {
+    const nodes: Node[] = [];
+    while (pos < items.length) {
+      const it = items[pos++] as string | RawAction;
+      if (typeof it === 'string') {
+        nodes.push({ k: 'text', text: it });
+        continue;
+      }
+      if (it.src.startsWith('/*')) continue; // comment
+      const kw = /^(if|with|range|else|end)\b/.exec(it.src)?.[1];
+      const where = it.where.replace(/:\d+$/, '');
+      if (kw === 'end' || kw === 'else') {
+        if (!stops.includes(kw)) throw new TemplateError(`template: ${where}: unexpected {{${kw}}}`);
+        return [nodes, it.src];
+      }
+      if (kw === 'if' || kw === 'with' || kw === 'range') {
+        nodes.push(parseControl(kw, it.src.slice(kw.length), it.where));
+        continue;
+      }
+      if (it.src === '') throw new TemplateError(`template: ${where}: missing value for command`);
+      nodes.push({ k: 'action', pipe: parsePipe(tokenize(it.src, where), where), where: it.where });
+    }
+    if (stops.length > 0) throw new TemplateError(`template: :${src.split('\n').length}: unexpected EOF`);
+    return [nodes, undefined];
+  };
+  const parseControl = (kw: 'if' | 'with' | 'range', rest: string, at: string): Node => {
+    const where = at.replace(/:\d+$/, '');
+    const pipe = parsePipe(tokenize(rest, where), where);
+    const [body, stop] = parseList(['else', 'end']);
+    let alt: Node[] = [];
+    if (stop !== undefined && stop.startsWith('else')) {
+      const elseRest = stop.slice(4).trim();
+      if (/^(if|with)\b/.test(elseRest)) {
+        // `{{else if x}}` nests a new control whose {{end}} also closes this one.
+        const k = elseRest.startsWith('if') ? 'if' : 'with';
+        alt = [parseControl(k, elseRest.slice(k.length), at)];
+      } else {
+        [alt] = parseList(['end']);
+      }
+    }
+    return { k: kw, pipe, body, alt, where: at };
+  };
+  return parseList([])[0];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execution.
+
+export interface ExecOptions {
+  /** Go's Option("missingkey=error"), used by docker's raw inspect fallback. */
+  missingKeyError?: boolean;
+  /** Replace some functions (docker's HeaderFunctions for table headers). */
+  funcs?: Record<string, TemplateFunc>;
+}
+
+function num(v: Val): number {
+  if (v instanceof GoNumber) return Number(v.text);
+  if (typeof v === 'string') return Number.NaN;
+  throw new TemplateError('incompatible types for comparison');
+}
+
+function cmp(a: Val, b: Val): number {
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  return num(a) - num(b);
+}
+
+function eqVal(a: Val, b: Val): boolean {
+  if (a instanceof GoNumber && b instanceof GoNumber) return Number(a.text) === Number(b.text);
+  if (typeof a === 'object' && a !== null) throw new TemplateError('error calling eq: non-comparable type');
+  return a === b;
+}
+
+function printfImpl(format: string, args: Val[]): string {
+  let n = 0;
+  return format.replace(/%([-+# 0]*\d*(?:\.\d+)?)([%svdqt])/g, (_m, _flags: string, verb: string) => {
+    if (verb === '%') return '%';
+    const a = args[n++];
+    if (a === undefined) return `%!${verb}(MISSING)`;
+    if (verb === 'q') return JSON.stringify(goSprint(a));
+    return goSprint(a);
+  });
+}
+
+const builtins: Record<string, TemplateFunc> = {
+  json: (v) => goMarshal(v ?? null, false),
+  split: (s, sep) => new GoList(String(s ?? '').split(String(sep ?? ''))),
+  join: (l, sep) => (l instanceof GoList ? l.items.map((i) => goSprint(i)).join(String(sep ?? '')) : ''),
+  title: (s) => String(s ?? '').replace(/(^|[^\p{L}\p{N}_])(\p{L})/gu, (_m, p: string, c: string) => p + c.toUpperCase()),
+  lower: (s) => String(s ?? '').toLowerCase(),
+  upper: (s) => String(s ?? '').toUpperCase(),
+  pad: (s, pre, post) => (s === '' ? '' : ' '.repeat(num(pre)) + String(s) + ' '.repeat(num(post))),
+  truncate: (s, n) => String(s).slice(0, num(n)),
+  len: (v) => {
+    if (typeof v === 'string') return new GoNumber(String(Buffer.byteLength(v)));
+    if (v instanceof GoList) return new GoNumber(String(v.items.length));
+    if (v instanceof GoMap) return new GoNumber(String(v.entries.size));
+    throw new TemplateError(`error calling len: len of type ${typeof v}`);
+  },
+  index: (v, ...keys) => {
+    let cur: Val = v;
+    for (const k of keys) {
+      if (cur instanceof GoMap) cur = cur.entries.get(goSprint(k ?? null));
+      else if (cur instanceof GoList) cur = cur.items[num(k)];
+      else throw new TemplateError(`error calling index: can't index item of type ${typeof cur}`);
+    }
+    return cur;
+  },
+  not: (v) => !goTruth(v),
+  and: (...vs) => vs.find((v) => !goTruth(v)) ?? vs[vs.length - 1],
+  or: (...vs) => vs.find((v) => goTruth(v)) ?? vs[vs.length - 1],
+  eq: (a, ...bs) => bs.some((b) => eqVal(a, b)),
+  ne: (a, b) => !eqVal(a, b),
+  lt: (a, b) => cmp(a, b) < 0,
+  le: (a, b) => cmp(a, b) <= 0,
+  gt: (a, b) => cmp(a, b) > 0,
+  ge: (a, b) => cmp(a, b) >= 0,
+  print: (...vs) => vs.map((v) => goSprint(v ?? null)).join(''),
+  println: (...vs) => vs.map((v) => goSprint(v ?? null)).join(' ') + '\n',
+  printf: (f, ...vs) => printfImpl(String(f), vs),
+};
+
+/** docker's HeaderFunctions: when rendering a table header, formatting functions are identities. */
+export const headerFuncs: Record<string, TemplateFunc> = Object.fromEntries(
+  ['json', 'split', 'join', 'title', 'lower', 'upper', 'truncate'].map((n) => [n, (v: Val) => v]),
+);
+
+export class Template {
+  private readonly nodes: Node[];
+
+  constructor(readonly source: string) {
+    this.nodes = parse(source);
+    this.checkFuncs(this.nodes);
+  }
+
+  private checkFuncs(nodes: Node[]): void {
+    const visitPipe = (p: Pipe, where: string): void => {
+      for (const c of p.cmds) {
+        for (const a of c.args) {
+          if (a.k === 'ident' && !(a.name in builtins) && !['true', 'false', 'nil'].includes(a.name)) {
+            throw new TemplateError(`template: ${where.replace(/:\d+$/, '')}: function "${a.name}" not defined`);
+          }
+          if (a.k === 'pipe') visitPipe(a.pipe, where);
+        }
+      }
+    };
+    for (const n of nodes) {
+      if (n.k === 'text') continue;
+      visitPipe(n.pipe, n.where);
+      if (n.k !== 'action') {
+        this.checkFuncs(n.body);
+        this.checkFuncs(n.alt);
+      }
+    }
+  }
+
+  execute(dot: GoValue, opts: ExecOptions = {}): string {
+    const funcs = { ...builtins, ...opts.funcs };
+    const vars: Array<[string, Val]> = [['$', dot]];
+    let out = '';
+
+    const fail = (where: string, at: string, msg: string): never => {
+      throw new TemplateError(`template: ${where}: executing "" at <${at}>: ${msg}`);
+    };
+    const field = (recv: Val, name: string, args: Val[], where: string): Val => {
+      if (recv instanceof GoStruct) {
+        const m = recv.methods[name];
+        if (m) return m(...args);
+        const fld = recv.field(name);
+        if (fld) return fld.value;
+        return fail(where, `.${name}`, `can't evaluate field ${name} in type ${recv.typeName}`);
+      }
+      if (recv instanceof GoMap) {
+        if (recv.entries.has(name)) return recv.entries.get(name);
+        if (opts.missingKeyError) return fail(where, `.${name}`, `map has no entry for key "${name}"`);
+        return undefined;
+      }
+      if (recv === null || recv === undefined) return fail(where, `.${name}`, `nil pointer evaluating interface {}.${name}`);
+      return fail(where, `.${name}`, `can't evaluate field ${name} in type ${typeof recv}`);
+    };
+    const chainOf = (start: Val, chain: string[], args: Val[], where: string): Val => {
+      let v = start;
+      chain.forEach((name, i) => {
+        v = field(v, name, i === chain.length - 1 ? args : [], where);
+      });
+      return v;
+    };
+    const lookupVar = (name: string, where: string): Val => {
+      for (let i = vars.length - 1; i >= 0; i--) if (vars[i]?.[0] === name) return vars[i]?.[1];
+      return fail(where, name, `undefined variable: ${name}`);
+    };
+    const evalArg = (a: Arg, d: Val, where: string): Val => {
+      switch (a.k) {
+        case 'field':
+          return chainOf(d, a.chain, [], where);
+        case 'var':
+          return chainOf(lookupVar(a.name, where), a.chain, [], where);
+        case 'str':
+          return a.value;
+        case 'num':
+          return new GoNumber(a.text);
+        case 'pipe':
+          return chainOf(evalPipe(a.pipe, d, where), a.chain, [], where);
+        case 'ident':
+          if (a.name === 'true' || a.name === 'false') return a.name === 'true';
+          if (a.name === 'nil') return null;
+          return callFunc(a.name, [], where);
+        default:
+          return fail(where, '', 'unexpected token');
+      }
+    };
+    const callFunc = (name: string, args: Val[], where: string): Val => {
+      const fn = funcs[name];
+      if (!fn) return fail(where, name, `function "${name}" not defined`);
+      try {
+        return fn(...args);
+      } catch (e) {
+        if (e instanceof TemplateError && e.message.startsWith('template:')) throw e;
+        return fail(where, `${name}`, `error calling ${name}: ${(e as Error).message}`);
+      }
+    };
+    const evalCmd = (c: Cmd, d: Val, piped: Val[], where: string): Val => {
+      const [first, ...rest] = c.args as [Arg, ...Arg[]];
+      const args = () => [...rest.map((a) => evalArg(a, d, where)), ...piped];
+      if (first.k === 'ident' && !['true', 'false', 'nil'].includes(first.name)) return callFunc(first.name, args(), where);
+      if (first.k === 'field' && first.chain.length > 0) {
+        // The last element of a chain may be a method called with arguments: {{.Label "x"}}.
+        const recv = chainOf(d, first.chain.slice(0, -1), [], where);
+        return field(recv, first.chain[first.chain.length - 1] as string, args(), where);
+      }
+      if (rest.length > 0 || piped.length > 0) fail(where, '', `can't give argument to non-function`);
+      return evalArg(first, d, where);
+    };
+    const evalPipe = (p: Pipe, d: Val, where: string): Val => {
+      let v: Val;
+      p.cmds.forEach((c, i) => {
+        v = evalCmd(c, d, i === 0 ? [] : [v], where);
+      });
+      if (p.decl.length === 1) vars.push([p.decl[0] as string, v]);
+      return v;
+    };
+    const run = (nodes: Node[], d: Val): void => {
+      for (const n of nodes) {
+        if (n.k === 'text') {
+          out += n.text;
+        } else if (n.k === 'action') {
+          const v = evalPipe(n.pipe, d, n.where);
+          if (n.pipe.decl.length === 0) out += templatePrint(v ?? null);
+        } else {
+          const mark = vars.length;
+          const decl = n.k === 'range' ? { ...n.pipe, decl: [] } : n.pipe;
+          const v = evalPipe(decl, d, n.where);
+          if (n.k === 'if') run(goTruth(v) ? n.body : n.alt, d);
+          else if (n.k === 'with') run(goTruth(v) ? n.body : n.alt, goTruth(v) ? v : d);
+          else {
+            const entries: Array<[Val, Val]> =
+              v instanceof GoList
+                ? v.items.map((it, i) => [new GoNumber(String(i)), it])
+                : v instanceof GoMap
+                  ? [...v.entries.keys()].sort().map((k) => [k, v.entries.get(k)])
+                  : [];
+            if (v !== undefined && v !== null && !(v instanceof GoList) && !(v instanceof GoMap)) {
+              fail(n.where, 'range', `range can't iterate over ${goSprint(v)}`);
+            }
+            if (entries.length === 0) run(n.alt, d);
+            for (const [k, item] of entries) {
+              const inner = vars.length;
+              if (n.pipe.decl.length === 1) vars.push([n.pipe.decl[0] as string, item]);
+              if (n.pipe.decl.length === 2) vars.push([n.pipe.decl[0] as string, k], [n.pipe.decl[1] as string, item]);
+              run(n.body, item);
+              vars.length = inner;
+            }
+          }
+          vars.length = mark;
+        }
+      }
+    };
+    run(this.nodes, dot);
+    return out;
+  }
+}

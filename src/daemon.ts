@@ -1,0 +1,40 @@
+// Wires the pieces together: kernel, firewall, IPAM planner, engine, API servers. The one
+// place that knows every implementation; everything else depends on interfaces.
+import type { Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
+import { allRoutes, listen } from './api/server.js';
+import type { DaemonConfig } from './engine/config.js';
+import { Engine } from './engine/engine.js';
+import { noFirewall } from './engine/firewall-port.js';
+import { createLogger } from './engine/log.js';
+import { DefaultPoolPlanner } from './ipam/pool-planner.js';
+import { LinuxKernel } from './kernel/kernel.js';
+
+export interface RunningDaemon {
+  engine: Engine;
+  stop(): Promise<void>;
+}
+
+export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
+  const log = createLogger(config.debug ? 'debug' : 'info');
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
+  await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  const kernel = new LinuxKernel();
+  const engine = new Engine({
+    config,
+    kernel,
+    log,
+    firewall: noFirewall,
+    planner: new DefaultPoolPlanner(config.defaultAddressPools),
+  });
+  await engine.start();
+  const servers: Server[] = await listen(config.hosts, allRoutes(engine), log);
+  log.info('tetherd ready', { dataRoot: config.dataRoot, execRoot: config.execRoot });
+  return {
+    engine,
+    async stop() {
+      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      engine.close();
+    },
+  };
+}

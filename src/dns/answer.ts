@@ -1,0 +1,109 @@
+// What the embedded DNS says on its own, from the records index: an answer, NODATA, a local
+// NXDOMAIN, or "not ours" (the caller forwards it or fails it). Pure: no sockets, no clock.
+import { isIPv4, isIPv6 } from 'node:net';
+import type { DnsRecords } from './records.js';
+import { buildReply, CLASS_IN, encodeName, QTYPE, RCODE, type Query, type ResourceData } from './wire.js';
+
+/** Docker's embedded DNS answers with TTL 600. */
+export const TTL = 600;
+
+export interface AnswerContext {
+  sandboxId: string;
+  /** The sandbox's search domains: `<known name>.<search domain>` is answered NXDOMAIN locally. */
+  searchDomains: readonly string[];
+}
+
+export type LocalAnswer = { kind: 'reply'; packet: Buffer } | { kind: 'notOurs' };
+
+const NOT_OURS: LocalAnswer = { kind: 'notOurs' };
+
+/**
+ * Answers a parsed query from the records. `rotation` varies per query so that several
+ * addresses for one name come back in a different order each time (Docker shuffles them).
+ */
+export function answerLocally(
+  records: DnsRecords,
+  ctx: AnswerContext,
+  buf: Buffer,
+  query: Query,
+  rotation: number,
+): LocalAnswer {
+  if (query.qclass !== CLASS_IN) return NOT_OURS;
+  if (query.type === QTYPE.PTR) return answerPtr(records, ctx, buf, query);
+  const addrs = records.lookup(ctx.sandboxId, query.name);
+  if (!addrs) {
+    return isSearchDomainVariant(records, ctx, query.name)
+      ? reply(buf, query, RCODE.nxDomain, [])
+      : NOT_OURS;
+  }
+  const answers: ResourceData[] = [];
+  if (query.type === QTYPE.A || query.type === QTYPE.ANY) {
+    for (const a of rotate(addrs.ipv4, rotation)) answers.push({ type: QTYPE.A, data: v4Bytes(a) });
+  }
+  if (query.type === QTYPE.AAAA || query.type === QTYPE.ANY) {
+    for (const a of rotate(addrs.ipv6, rotation)) answers.push({ type: QTYPE.AAAA, data: v6Bytes(a) });
+  }
+  // A known name without records of the asked type is NODATA (NOERROR, no answers), never
+  // forwarded: a container name must not leak upstream.
+  return reply(buf, query, RCODE.noError, answers);
+}
+
+function answerPtr(records: DnsRecords, ctx: AnswerContext, buf: Buffer, query: Query): LocalAnswer {
+  const address = addressOfArpa(query.name);
+  const target = address && records.reverse(ctx.sandboxId, address);
+  const data = target && encodeName(target);
+  return data ? reply(buf, query, RCODE.noError, [{ type: QTYPE.PTR, data }]) : NOT_OURS;
+}
+
+/** A resolver's search-list retry of a name we know (`web.corp.example` for `web`). */
+function isSearchDomainVariant(records: DnsRecords, ctx: AnswerContext, name: string): boolean {
+  for (const domain of ctx.searchDomains) {
+    const suffix = `.${domain}`;
+    if (name.length > suffix.length && name.endsWith(suffix)) {
+      if (records.lookup(ctx.sandboxId, name.slice(0, -suffix.length))) return true;
+    }
+  }
+  return false;
+}
+
+function reply(buf: Buffer, query: Query, rcode: number, answers: ResourceData[]): LocalAnswer {
+  return { kind: 'reply', packet: buildReply(buf, query, rcode, answers, TTL) };
+}
+
+function rotate<T>(list: readonly T[], by: number): T[] {
+  if (list.length < 2) return [...list];
+  const k = by % list.length;
+  return [...list.slice(k), ...list.slice(0, k)];
+}
+
+/** `4.3.2.1.in-addr.arpa` → 1.2.3.4; 32 nibbles + `ip6.arpa` → an IPv6 address; else undefined. */
+export function addressOfArpa(name: string): string | undefined {
+  if (name.endsWith('.in-addr.arpa')) {
+    const parts = name.slice(0, -'.in-addr.arpa'.length).split('.');
+    const ip = parts.reverse().join('.');
+    return parts.length === 4 && isIPv4(ip) ? ip : undefined;
+  }
+  if (name.endsWith('.ip6.arpa')) {
+    const nibbles = name.slice(0, -'.ip6.arpa'.length).split('.');
+    if (nibbles.length !== 32 || !nibbles.every((n) => /^[0-9a-f]$/.test(n))) return undefined;
+    const hex = nibbles.reverse().join('');
+    const groups = hex.match(/.{4}/g) ?? [];
+    const ip = groups.map((g) => g.replace(/^0+(?=.)/, '')).join(':');
+    return isIPv6(ip) ? ip : undefined;
+  }
+  return undefined;
+}
+
+function v4Bytes(address: string): Buffer {
+  return Buffer.from(address.split('.').map(Number));
+}
+
+function v6Bytes(address: string): Buffer {
+  const out = Buffer.alloc(16);
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  right.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), 16 - 2 * (right.length - i)));
+  left.forEach((g, i) => out.writeUInt16BE(parseInt(g, 16), 2 * i));
+  return out;
+}

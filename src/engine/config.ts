@@ -1,0 +1,40 @@
+// The daemon's configuration, with dockerd's names (flags and daemon.json keys), typed once.
+export interface DaemonConfig {
+  /** -H / "hosts": unix:///path sockets to serve the API on. */
+  hosts: string[];
+  dataRoot: string;
+  execRoot: string;
+  /** --bridge: the default network's Linux bridge. */
+  bridge: string;
+  /** --bip: the default bridge's gateway/prefix, e.g. 172.17.0.1/16. */
+  bip: string;
+  defaultAddressPools: Array<{ base: string; size: number }>;
+  iptables: boolean;
+  ipForward: boolean;
+  userlandProxy: boolean;
+  dns: string[];
+  mtu: number;
+  liveRestore: boolean;
+  defaultRuntime: 'crun' | 'runc';
+  /** Our nft table's name, so several daemons in one namespace cannot collide (tests). */
+  firewallTable: string;
+  debug: boolean;
+}
+
+export const DEFAULT_CONFIG: DaemonConfig = {
+  hosts: ['unix:///run/tether/tether.sock'],
+  dataRoot: '/var/lib/tether',
+  execRoot: '/run/tether',
+  bridge: 'tether0',
+  bip: '172.17.0.1/16',
+  defaultAddressPools: [],
+  iptables: true,
+  ipForward: true,
+  userlandProxy: false,
+  dns: [],
+  mtu: 1500,
+  liveRestore: false,
+  defaultRuntime: 'crun',
+  firewallTable: 'tether',
+  debug: false,
+};

@@ -1,0 +1,116 @@
+// The CNM domain objects as the engine keeps them. Plain data, validated once at the API edge;
+// nothing here knows Docker's PascalCase (api/docker/ converts) or HTTP.
+
+export type DriverName = 'bridge' | 'host' | 'null' | 'macvlan' | 'ipvlan' | 'overlay';
+export type Scope = 'local' | 'global' | 'swarm';
+
+/** One address pool of a network, as stored (addresses kept as canonical strings). */
+export interface IpamPoolRecord {
+  family: 4 | 6;
+  /** The subnet as the user gave it (Docker keeps host bits verbatim), or the pool's. */
+  subnet: string;
+  ipRange?: string;
+  gateway: string;
+  /** Docker shows Gateway in inspect only when the user gave it or it came from a pool. */
+  showGateway: boolean;
+  auxAddresses: Record<string, string>;
+}
+
+export interface NetworkRecord {
+  id: string;
+  name: string;
+  driver: DriverName;
+  scope: Scope;
+  /** RFC 3339 with nanoseconds, as Docker prints it. */
+  created: string;
+  enableIPv6: boolean;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  configOnly: boolean;
+  configFrom: string;
+  ipamDriver: string;
+  /** null for predefined networks and API creates without IPAM.Options (Docker shows null). */
+  ipamOptions: Record<string, string> | null;
+  pools: IpamPoolRecord[];
+  options: Record<string, string>;
+  labels: Record<string, string>;
+  /** bridge, host and none: created by the daemon, cannot be removed. */
+  predefined: boolean;
+}
+
+/** What a client asks for in `network create`, after edge validation. */
+export interface CreateNetworkRequest {
+  name: string;
+  driver: DriverName;
+  scope?: Scope;
+  enableIPv6: boolean;
+  internal: boolean;
+  attachable: boolean;
+  ingress: boolean;
+  configOnly: boolean;
+  configFrom: string;
+  ipamDriver: string;
+  ipamOptions: Record<string, string> | null;
+  ipamConfig: Array<{
+    subnet?: string;
+    ipRange?: string;
+    gateway?: string;
+    auxAddresses?: Record<string, string>;
+  }>;
+  options: Record<string, string>;
+  labels: Record<string, string>;
+}
+
+export interface NetworkFilters {
+  name?: string[];
+  id?: string[];
+  driver?: string[];
+  label?: string[];
+  scope?: string[];
+  type?: string[];
+  dangling?: string[];
+}
+
+/** An attachment of a container to a network. */
+export interface EndpointRecord {
+  id: string;
+  networkId: string;
+  containerId: string;
+  name: string;
+  ipv4?: string; // address without prefix
+  ipv6?: string;
+  mac: string;
+  aliases: string[];
+  /** Addresses the client asked for (IPAMConfig), kept to give them back on restart. */
+  requestedIpv4?: string;
+  requestedIpv6?: string;
+  ifname: string;
+  hostIfname: string;
+}
+
+/** `network connect` (and one network of `run`), after edge validation. */
+export interface ConnectRequest {
+  container: string;
+  ipv4?: string;
+  ipv6?: string;
+  aliases: string[];
+  links: string[];
+  mac?: string;
+  driverOpts: Record<string, string>;
+}
+
+export interface DisconnectRequest {
+  container: string;
+  force: boolean;
+}
+
+/** One container on a network, as `network inspect` lists it. */
+export interface NetworkAttachment {
+  containerId: string;
+  name: string;
+  endpointId: string;
+  mac: string;
+  ipv4Cidr: string;
+  ipv6Cidr: string;
+}

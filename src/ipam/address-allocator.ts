@@ -1,0 +1,162 @@
+// Container (endpoint) addresses inside a network's PoolConfigs. Docker hands out the lowest free
+// address of the ip-range (or the subnet) — a freed address comes back first, which is why a
+// container that reconnects gets its old IP (reference 04) — and lets `--ip` take any free
+// address of a user-configured subnet, even outside the ip-range. "Taken" is state the engine
+// reads from its store and passes in; nothing is remembered here.
+import { conflict, internal, invalid } from '../errors.js';
+import { type Cidr, type Family, type Ip, broadcastAddress, cidrContains, formatIp, ipEquals, tryParseIp } from './address.js';
+import { type PoolConfig, isReserved } from './network-config.js';
+
+export interface NetworkRef {
+  readonly name: string;
+  readonly id: string;
+}
+
+/** Addresses already held by endpoints of the network, as text or values (either family). */
+export type TakenAddresses = Iterable<string | Ip>;
+
+export interface EndpointAddress {
+  readonly address: Ip;
+  readonly prefixLength: number;
+  readonly gateway: Ip;
+  readonly pool: PoolConfig;
+}
+
+export interface EndpointRequest {
+  /** `--ip` / `IPAMConfig.IPv4Address`. */
+  readonly ipv4?: string;
+  /** `--ip6` / `IPAMConfig.IPv6Address`. */
+  readonly ipv6?: string;
+}
+
+const IN_USE = 'Address already in use';
+
+function keyOf(ip: Ip): string {
+  return `${ip.family}/${ip.value}`;
+}
+
+function takenKeys(taken: TakenAddresses): Set<string> {
+  const keys = new Set<string>();
+  for (const item of taken) {
+    const ip = typeof item === 'string' ? tryParseIp(item) : item;
+    // The store only ever holds addresses this module produced; anything else is corrupt state.
+    if (ip === undefined) throw internal(`taken address ${String(item)} is not an address`);
+    keys.add(keyOf(ip));
+  }
+  return keys;
+}
+
+/**
+ * A `--ip`/`--ip6` value. Docker's daemon message carries a stray `)` (`Invalid IPv4 address:
+ * 10.1.1.999)`, reference 05); it is reproduced as recorded.
+ */
+export function parseRequestedAddress(text: string, family: Family): Ip {
+  const ip = tryParseIp(text);
+  if (ip === undefined || ip.family !== family) {
+    throw invalid(`Invalid IPv${family} address: ${text})`, 'ipam.invalidAddress');
+  }
+  return ip;
+}
+
+/** Whether `ip` is held by the pool itself: network/broadcast address, gateway or aux address. */
+function heldByPool(pool: PoolConfig, ip: Ip): boolean {
+  if (isReserved(pool.subnet, ip) || ipEquals(pool.gateway, ip)) return true;
+  return [...pool.auxAddresses.values()].some((aux) => ipEquals(aux, ip));
+}
+
+/**
+ * A static address: it must lie in one of the network's (active) subnets of its family, else
+ * Docker's 400 `Invalid address … It does not belong to any of this network's subnets`; an
+ * address the pool holds or an endpoint has is `Address already in use` (409 here; see the
+ * report — Docker's IPAM contract marks it Forbidden).
+ */
+export function reserveStaticAddress(pools: readonly PoolConfig[], ip: Ip, taken: TakenAddresses): EndpointAddress {
+  return reserveIn(pools, ip, takenKeys(taken));
+}
+
+function reserveIn(pools: readonly PoolConfig[], ip: Ip, taken: ReadonlySet<string>): EndpointAddress {
+  const pool = pools.find((p) => p.active && p.family === ip.family && cidrContains(p.subnet, ip));
+  if (pool === undefined) {
+    throw invalid(`Invalid address ${formatIp(ip)}: It does not belong to any of this network's subnets`, 'ipam.addressOutsideNetwork');
+  }
+  if (heldByPool(pool, ip) || taken.has(keyOf(ip))) throw conflict(IN_USE, 'ipam.addressInUse');
+  return { address: ip, prefixLength: pool.subnet.prefix, gateway: pool.gateway, pool };
+}
+
+/**
+ * The lowest free address, trying the network's active pools of the family in order and moving
+ * to the next when one is full, as libnetwork does; Docker's message when all are full.
+ */
+export function allocateDynamicAddress(
+  pools: readonly PoolConfig[],
+  family: Family,
+  taken: TakenAddresses,
+  network: NetworkRef,
+): EndpointAddress {
+  return allocateIn(pools, family, takenKeys(taken), network);
+}
+
+function allocateIn(pools: readonly PoolConfig[], family: Family, keys: ReadonlySet<string>, network: NetworkRef): EndpointAddress {
+  for (const pool of pools) {
+    if (!pool.active || pool.family !== family) continue;
+    const address = lowestFree(pool, keys);
+    if (address !== undefined) return { address, prefixLength: pool.subnet.prefix, gateway: pool.gateway, pool };
+  }
+  throw conflict(`no available IPv${family} addresses on this network's address pools: ${network.name} (${network.id})`, 'ipam.noAddresses');
+}
+
+/**
+ * Walks the span from its start, skipping held and taken addresses. Each skipped address is in
+ * the taken set or held by the pool, so this takes at most |taken| + |aux| + 3 steps even in an
+ * IPv6 /64.
+ */
+function lowestFree(pool: PoolConfig, taken: ReadonlySet<string>): Ip | undefined {
+  const span: Cidr = pool.ipRange ?? pool.subnet;
+  const last = broadcastAddress(span).value;
+  for (let value = span.network; value <= last; value++) {
+    const ip: Ip = { family: pool.family, value };
+    if (!heldByPool(pool, ip) && !taken.has(keyOf(ip))) return ip;
+  }
+  return undefined;
+}
+
+/**
+ * Both addresses of a new endpoint: IPv4 always (when the network has IPv4 subnets), IPv6 when
+ * the network has active IPv6 subnets. Static requests follow Docker's daemon checks first:
+ * parse, then "user configured subnets only". An `--ip6` on a network without active IPv6 is
+ * ignored, as in Docker ("ipv6 address is not mandatory").
+ */
+export function allocateEndpoint(
+  pools: readonly PoolConfig[],
+  request: EndpointRequest,
+  taken: TakenAddresses,
+  network: NetworkRef,
+): { ipv4?: EndpointAddress; ipv6?: EndpointAddress } {
+  const wanted4 = request.ipv4 ? parseRequestedAddress(request.ipv4, 4) : undefined;
+  const wanted6 = request.ipv6 ? parseRequestedAddress(request.ipv6, 6) : undefined;
+  if ((wanted4 || wanted6) && !pools.some((p) => !p.poolAssigned)) {
+    throw invalid(
+      'user specified IP address is supported only when connecting to networks with user configured subnets',
+      'ipam.staticOnPoolNetwork',
+    );
+  }
+  const keys = takenKeys(taken);
+  const pick = (family: Family, wanted: Ip | undefined): EndpointAddress | undefined => {
+    if (!pools.some((p) => p.active && p.family === family)) return undefined;
+    return wanted ? reserveIn(pools, wanted, keys) : allocateIn(pools, family, keys, network);
+  };
+  const ipv4 = pick(4, wanted4);
+  const ipv6 = pick(6, wanted6);
+  return { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) };
+}
+
+/**
+ * Docker's container MAC on bridge networks is not random: `02:42:` + the four IPv4 bytes
+ * (172.17.0.2 → 02:42:ac:11:00:02).
+ */
+export function macFromIPv4(addr: Ip | string): string {
+  const ip = typeof addr === 'string' ? tryParseIp(addr) : addr;
+  if (ip === undefined || ip.family !== 4) throw invalid(`Invalid IPv4 address: ${String(addr)}`, 'ipam.invalidAddress');
+  const bytes = [24n, 16n, 8n, 0n].map((shift) => ((ip.value >> shift) & 0xffn).toString(16).padStart(2, '0'));
+  return `02:42:${bytes.join(':')}`;
+}

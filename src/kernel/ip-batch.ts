@@ -1,0 +1,120 @@
+// One long-running `ip -force -batch -` child for the daemon's own namespace. Spawning `ip` per
+// command costs ~1.4 ms and grows with the number of namespaces; one child keeps the host side of
+// an attach flat (~1.5 ms, measured). Completion and error attribution: after each batch we send
+// a line that must fail (`link show dev <missing>`); iproute2 prints `Command failed -:<n>` for
+// every failing line, so when the marker's line number arrives every earlier line is done, and the
+// text printed before each `Command failed` belongs to that line.
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { internal } from '../errors.js';
+import { token } from './names.js';
+
+export type IpLine = readonly (string | number)[];
+
+interface Pending {
+  first: number;
+  marker: number;
+  errors: Map<number, string>;
+  resolve: (errors: Map<number, string>) => void;
+  reject: (e: Error) => void;
+}
+
+const MARKER_DEV = 'tether-nodev'; // never created by anyone: its absence is the point
+
+/** Renders one batch line, refusing any value that could split into two commands. */
+export function renderLine(line: IpLine): string {
+  if (line.length === 0) throw internal('empty ip batch line');
+  return line.map((v) => token(v)).join(' ');
+}
+
+/** Parses `ip -batch` stderr into per-line error texts (used by the one-shot netns batches too). */
+export function parseBatchErrors(stderr: string, lineOffset = 0): Map<number, string> {
+  const errors = new Map<number, string>();
+  let text: string[] = [];
+  for (const l of stderr.split('\n')) {
+    const m = /^Command failed .*:(\d+)$/.exec(l);
+    if (m) {
+      errors.set(Number(m[1]) - lineOffset, text.join('\n').trim() || 'failed');
+      text = [];
+    } else if (l.trim() !== '') {
+      text.push(l);
+    }
+  }
+  return errors;
+}
+
+export class IpBatch {
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private line = 0;
+  private stderrBuf = '';
+  private lineErrors: string[] = [];
+  private pending: Pending[] = [];
+
+  constructor(private readonly argv: readonly string[] = ['ip', '-force', '-batch', '-']) {}
+
+  /** Sends lines; resolves with a map of (0-based index in `lines`) → error text for failed lines. */
+  exec(lines: readonly IpLine[]): Promise<Map<number, string>> {
+    if (lines.length === 0) return Promise.resolve(new Map());
+    const text = lines.map(renderLine); // validate everything before writing anything
+    const child = this.ensureChild();
+    const first = this.line + 1;
+    this.line += text.length + 1;
+    const marker = this.line;
+    return new Promise((resolve, reject) => {
+      this.pending.push({ first, marker, errors: new Map(), resolve, reject });
+      child.stdin.write(`${text.join('\n')}\nlink show dev ${MARKER_DEV}\n`);
+    });
+  }
+
+  close(): void {
+    this.child?.stdin.end();
+    this.child = undefined;
+  }
+
+  private ensureChild(): ChildProcessWithoutNullStreams {
+    if (this.child && this.child.exitCode === null) return this.child;
+    const [cmd, ...args] = this.argv;
+    const child = spawn(cmd ?? 'ip', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    this.line = 0;
+    this.stderrBuf = '';
+    this.lineErrors = [];
+    child.stdout.resume(); // `link show` of existing devices would print here; nothing to read
+    child.stderr.setEncoding('utf8').on('data', (d: string) => this.onStderr(d));
+    child.stdin.on('error', () => undefined);
+    const fail = (why: string): void => {
+      if (this.child === child) this.child = undefined;
+      const waiting = this.pending;
+      this.pending = [];
+      for (const p of waiting) p.reject(internal(`ip batch ended: ${why}`));
+    };
+    child.on('error', (e) => fail(e.message));
+    child.on('exit', (code) => fail(`exit ${code ?? 'signal'}: ${this.lineErrors.join(' ').trim()}`));
+    return child;
+  }
+
+  private onStderr(data: string): void {
+    this.stderrBuf += data;
+    let nl: number;
+    while ((nl = this.stderrBuf.indexOf('\n')) >= 0) {
+      const l = this.stderrBuf.slice(0, nl);
+      this.stderrBuf = this.stderrBuf.slice(nl + 1);
+      const m = /^Command failed -:(\d+)$/.exec(l);
+      if (!m) {
+        if (l.trim() !== '') this.lineErrors.push(l);
+        continue;
+      }
+      const n = Number(m[1]);
+      const msg = this.lineErrors.join('\n').trim() || 'failed';
+      this.lineErrors = [];
+      const p = this.pending[0];
+      if (!p) continue;
+      if (n === p.marker) {
+        this.pending.shift();
+        p.resolve(p.errors);
+      } else if (n >= p.first) {
+        p.errors.set(n - p.first, msg);
+      }
+    }
+  }
+}

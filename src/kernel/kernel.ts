@@ -1,0 +1,163 @@
+// The Kernel interface: everything above kernel/ asks for host effects through this, so unit
+// tests can substitute a recording fake and only this folder spawns ip / nft / nsenter.
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { internal } from '../errors.js';
+import { netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
+import { IpBatch, parseBatchErrors, renderLine, type IpLine } from './ip-batch.js';
+import { token } from './names.js';
+
+export type { IpLine } from './ip-batch.js';
+
+export interface LinkInfo {
+  ifname: string;
+  ifindex: number;
+  mtu?: number;
+  address?: string;
+  operstate?: string;
+  link_type?: string;
+  linkinfo?: { info_kind?: string; info_slave_kind?: string };
+  master?: string;
+}
+
+export interface Kernel {
+  /** Runs ip batch lines in the daemon's namespace; throws on the first failed line. */
+  ip(lines: readonly IpLine[]): Promise<void>;
+  /** Like ip() but reports each failure instead of throwing (deletes of things already gone). */
+  ipTry(lines: readonly IpLine[]): Promise<Map<number, string>>;
+  /** Runs ip batch lines inside another network namespace (one nsenter per call). */
+  ipIn(netnsPath: string, lines: readonly IpLine[]): Promise<void>;
+  /** `ip -j <args>` in the daemon's namespace or in netnsPath. */
+  ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T>;
+  links(netnsPath?: string): Promise<LinkInfo[]>;
+  /** Applies an nft text batch atomically (`nft -f -`). */
+  nft(batch: string, netnsPath?: string): Promise<void>;
+  /** `nft` with arguments, returning stdout (e.g. `-j list table inet tether`). */
+  nftCmd(args: readonly string[], netnsPath?: string): Promise<RunResult>;
+  sysctl(key: string, value: string, netnsPath?: string): Promise<void>;
+  readSysctl(key: string): Promise<string>;
+  /** Creates a persistent network namespace bound at path (under our exec-root). */
+  netnsCreate(path: string): Promise<void>;
+  /** Removes a namespace created by netnsCreate; succeeds when it is already gone. */
+  netnsDelete(path: string): Promise<void>;
+  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
+  close(): void;
+}
+
+function sysctlPath(key: string): string {
+  return `/proc/sys/${token(key).replaceAll('.', '/')}`;
+}
+
+export class LinuxKernel implements Kernel {
+  private readonly batch = new IpBatch();
+  private readonly netnsDirs = new Set<string>();
+
+  async ip(lines: readonly IpLine[]): Promise<void> {
+    const errors = await this.batch.exec(lines);
+    throwFirst(lines, errors);
+  }
+
+  ipTry(lines: readonly IpLine[]): Promise<Map<number, string>> {
+    return this.batch.exec(lines);
+  }
+
+  async ipIn(netnsPath: string, lines: readonly IpLine[]): Promise<void> {
+    if (lines.length === 0) return;
+    const input = `${lines.map(renderLine).join('\n')}\n`;
+    const r = await run(netnsArgv(netnsPath, ['ip', '-force', '-batch', '-']), { input });
+    if (r.code === 0) return;
+    const errors = parseBatchErrors(r.stderr, 1);
+    if (errors.size === 0) throw internal(`ip in ${netnsPath}: ${r.stderr.trim()}`);
+    throwFirst(lines, errors);
+  }
+
+  async ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T> {
+    const argv = ['ip', '-j', ...args];
+    const out = await runOk(netnsPath ? netnsArgv(netnsPath, argv) : argv);
+    return (out.trim() === '' ? [] : JSON.parse(out)) as T;
+  }
+
+  links(netnsPath?: string): Promise<LinkInfo[]> {
+    return this.ipJson<LinkInfo[]>(['-d', 'link', 'show'], netnsPath);
+  }
+
+  async nft(batch: string, netnsPath?: string): Promise<void> {
+    const argv = ['nft', '-f', '-'];
+    const r = await run(netnsPath ? netnsArgv(netnsPath, argv) : argv, { input: batch });
+    if (r.code !== 0) throw internal(`nft: ${r.stderr.trim()}`);
+  }
+
+  nftCmd(args: readonly string[], netnsPath?: string): Promise<RunResult> {
+    const argv = ['nft', ...args];
+    return run(netnsPath ? netnsArgv(netnsPath, argv) : argv);
+  }
+
+  async sysctl(key: string, value: string, netnsPath?: string): Promise<void> {
+    if (netnsPath) {
+      await runOk(netnsArgv(netnsPath, ['sysctl', '-q', '-w', `${token(key)}=${token(value)}`]));
+      return;
+    }
+    await writeFile(sysctlPath(key), value);
+  }
+
+  async readSysctl(key: string): Promise<string> {
+    const { readFile } = await import('node:fs/promises');
+    return (await readFile(sysctlPath(key), 'utf8')).trim();
+  }
+
+  async netnsCreate(path: string): Promise<void> {
+    await this.privateMountDir(dirname(path));
+    await writeFile(path, '', { flag: 'a' });
+    const r = await run(['unshare', `--net=${path}`, 'true']);
+    if (r.code !== 0) {
+      await rm(path, { force: true });
+      throw internal(`netns ${path}: ${r.stderr.trim()}`);
+    }
+  }
+
+  async netnsDelete(path: string): Promise<void> {
+    // Lazy unmount: an fd still open somewhere keeps the namespace alive but not its mount.
+    await run(['umount', '-l', path]);
+    await rm(path, { force: true });
+  }
+
+  run(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
+    return run(argv, opts);
+  }
+
+  runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
+    return run(netnsArgv(netnsPath, argv), opts);
+  }
+
+  spawn(argv: readonly string[], opts: SpawnOptions & { netnsPath?: string } = {}): ChildProcess {
+    const { netnsPath, ...rest } = opts;
+    return spawnChild(netnsPath ? netnsArgv(netnsPath, argv) : argv, rest);
+  }
+
+  close(): void {
+    this.batch.close();
+  }
+
+  /**
+   * A namespace file must sit on a private mount so the bind mount made by `unshare --net=FILE`
+   * does not propagate into other mount namespaces (iproute2 does the same for /run/netns).
+   */
+  private async privateMountDir(dir: string): Promise<void> {
+    if (this.netnsDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    const mounts = await (await import('node:fs/promises')).readFile('/proc/self/mountinfo', 'utf8');
+    const already = mounts.split('\n').some((l) => l.split(' ')[4] === dir);
+    if (!already) await runOk(['mount', '--bind', dir, dir]);
+    await runOk(['mount', '--make-private', dir]);
+    this.netnsDirs.add(dir);
+  }
+}
+
+function throwFirst(lines: readonly IpLine[], errors: Map<number, string>): void {
+  for (const [i, msg] of [...errors].sort((a, b) => a[0] - b[0])) {
+    throw internal(`ip ${lines[i]?.join(' ') ?? '?'}: ${msg}`);
+  }
+}

@@ -1,0 +1,105 @@
+// Starts the real tetherd inside a test host's namespace (nsenter, not `ip netns exec`, which
+// remounts /sys), with its own data root, exec root, socket and nft table, and talks to it over
+// the socket like the docker CLI does.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TestHost } from './testhost.js';
+
+const TETHERD = resolve(import.meta.dirname, '../../src/cmd/tetherd.js');
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at Docker JSON
+}
+
+export interface TestDaemon {
+  socket: string;
+  dataRoot: string;
+  execRoot: string;
+  process: ChildProcess;
+  log(): string;
+  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  /** SIGKILL, as a crash. */
+  kill9(): Promise<void>;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+}
+
+export function apiCall(socket: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
+  const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return new Promise((resolveP, reject) => {
+    const req = request(
+      { socketPath: socket, method, path, headers: { ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = text ? JSON.parse(text) : undefined;
+          } catch {
+            json = undefined;
+          }
+          resolveP({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (payload !== undefined) req.end(payload);
+    else req.end();
+  });
+}
+
+export async function startDaemon(host: TestHost, extraArgs: string[] = [], reuse?: { dataRoot: string; execRoot: string }): Promise<TestDaemon> {
+  const dataRoot = reuse?.dataRoot ?? join(host.dir, 'data');
+  const execRoot = reuse?.execRoot ?? join(host.dir, 'exec');
+  const socket = join(host.dir, 'tether.sock');
+  const args = [
+    `--net=${host.nsPath}`, '--', process.execPath, TETHERD,
+    '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
+    '--config-file', join(host.dir, 'no-daemon.json'), ...extraArgs,
+  ];
+  const child = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`tetherd exited ${child.exitCode}: ${output}`);
+    if (existsSync(socket)) {
+      try {
+        const r = await apiCall(socket, 'GET', '/_ping');
+        if (r.status === 200) break;
+      } catch {
+        /* not listening yet */
+      }
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`tetherd did not become ready: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    socket,
+    dataRoot,
+    execRoot,
+    process: child,
+    log: () => output,
+    api: (method, path, body, headers) => apiCall(socket, method, path, body, headers),
+    async kill9() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// A "test host": a network namespace the test creates, so the daemon under test and everything it
+// builds (bridges, veths, nft tables) live there and vanish with it. Names carry a per-run prefix
+// so two runs never collide and a leftover from a killed run is recognisable and removable.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// tt<pid in decimal><kind letters><seq>: decimal pid so a later run can parse it back.
+export const RUN_PREFIX = `tt${process.pid}`;
+let seq = 0;
+
+export interface TestHost {
+  name: string;
+  nsPath: string;
+  /** Temporary directory for this host's state (data root, exec root, sockets). */
+  dir: string;
+  /** Runs argv inside the host namespace, returns stdout; throws on non-zero exit. */
+  sh(argv: string[], input?: string): string;
+  /** Runs argv inside the host namespace, never throws. */
+  try(argv: string[], input?: string): { code: number; stdout: string; stderr: string };
+  dispose(): void;
+}
+
+export function uniqueName(kind: string): string {
+  seq += 1;
+  return `${RUN_PREFIX}${kind}${seq}`.slice(0, 15);
+}
+
+/** Creates `/run/netns/<name>` with loopback up. */
+export function createTestHost(kind = 'h'): TestHost {
+  removeStaleHosts();
+  const name = uniqueName(kind);
+  execFileSync('ip', ['netns', 'add', name]);
+  const nsPath = `/run/netns/${name}`;
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const tryRun = (argv: string[], input?: string) => {
+    const r = spawnSync('nsenter', [`--net=${nsPath}`, '--', ...argv], { input, encoding: 'utf8' });
+    return { code: r.status ?? 1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+  tryRun(['ip', 'link', 'set', 'lo', 'up']);
+  return {
+    name,
+    nsPath,
+    dir,
+    sh(argv, input) {
+      const r = tryRun(argv, input);
+      if (r.code !== 0) throw new Error(`${argv.join(' ')} (in ${name}): exit ${r.code}: ${r.stderr}`);
+      return r.stdout;
+    },
+    try: tryRun,
+    dispose() {
+      unmountUnder(dir);
+      spawnSync('ip', ['netns', 'del', name]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Lazily unmounts everything mounted below dir (netns bind mounts, overlay rootfs). */
+export function unmountUnder(dir: string): void {
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1] ?? '')
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync('umount', ['-l', m]);
+}
+
+/**
+ * A killed run leaves namespaces named tt<pid>…; remove those whose pid no longer exists, so a
+ * leftover is harmless to the next run.
+ */
+function removeStaleHosts(): void {
+  const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0] ?? '';
+    const m = /^tt(\d+)[a-z]+\d+$/.exec(name);
+    if (!m || name.startsWith(RUN_PREFIX)) continue;
+    const pid = Number(m[1]);
+    if (Number.isFinite(pid) && !processAlive(pid)) spawnSync('ip', ['netns', 'del', name]);
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

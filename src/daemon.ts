@@ -7,7 +7,7 @@ import type { DaemonConfig } from './engine/config.js';
 import { Engine } from './engine/engine.js';
 import { noFirewall } from './engine/firewall-port.js';
 import { createLogger } from './engine/log.js';
-import { DefaultPoolPlanner } from './ipam/pool-planner.js';
+import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
 
 export interface RunningDaemon {

@@ -129,10 +129,10 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): { flags: ParsedFl
       if (b === undefined) invalid(`strconv.ParseBool: parsing ${JSON.stringify(raw)}: invalid syntax`);
       items = [String(b)];
     } else if (spec.kind === 'int') {
-      if (!/^[-+]?(0x[0-9a-fA-F]+|0o?[0-7]+|0b[01]+|\d+)$/.test(raw)) {
-        invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`);
-      }
-      items = [String(Number(raw.replace(/^([-+]?)0o?([0-7]+)$/, '$10o$2')))];
+      // strconv.ParseInt(raw, 0, 64); a leading-zero octal literal is read as decimal here.
+      const n = /^[-+]?(0x[0-9a-fA-F]+|0o[0-7]+|0b[01]+|\d+)$/.test(raw) ? Number(raw.replace(/^\+/, '')) : Number.NaN;
+      if (!Number.isSafeInteger(n)) invalid(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`);
+      items = [String(n)];
     } else if (spec.kind === 'strings') {
       items = readCSV(raw);
     } else if (spec.kind === 'filter') {
@@ -263,8 +263,8 @@ export function flagUsages(specs: FlagSpec[], cols: number): string {
   return visible
     .map((s, i) => {
       const head = heads[i] as string;
-      const spacing = ' '.repeat(maxlen - (head.length + 1) + 1);
-      return `${head}${spacing} ${wrap(maxlen + 2, cols, s.usage + defaultText(s))}\n`;
+      const spacing = ' '.repeat(maxlen - head.length);
+      return `${head} ${spacing} ${wrap(maxlen + 2, cols, s.usage + defaultText(s))}\n`;
     })
     .join('');
 }

@@ -21,11 +21,14 @@ export class QueryHandler {
     private readonly forwarder: Forwarder,
   ) {}
 
-  /** Handles one query; `reply` is called at most once, synchronously for local answers. */
-  handle(ctx: SandboxContext, buf: Buffer, transport: Transport, reply: (packet: Buffer) => void): void {
+  /**
+   * Handles one query. `reply` is called exactly once — synchronously for local answers — with
+   * the packet to send, or undefined when the query deserves silence.
+   */
+  handle(ctx: SandboxContext, buf: Buffer, transport: Transport, reply: (packet: Buffer | undefined) => void): void {
     const parsed = parseQuery(buf);
     if (!parsed.ok) {
-      if (parsed.reply) reply(parsed.reply);
+      reply(parsed.reply);
       return;
     }
     const query = parsed.query;

@@ -59,7 +59,7 @@ export class Networks {
     await driver.validate(net, this.ctx); // option errors before anything is reserved
     const hostRoutes = this.planner.needsHostRoutes(req) ? await this.hostRoutes() : [];
 
-    this.store.tx(() => {
+    const failure = this.store.tx(() => {
       if (this.store.networkByName(net.name)) throw conflictName(net.name);
       const existing = this.store.networks().map((r) => r.doc);
       if (net.driver === 'bridge') {
@@ -67,19 +67,14 @@ export class Networks {
         const owner = existing.find((n) => n.driver === 'bridge' && bridgeName(n) === br);
         if (owner) throw invalid(`bridge name ${br} is already in use by network ${owner.name}`, 'bridge.inuse');
       }
-      const cursor = Number(this.store.getMeta(CURSOR_KEY) ?? '0');
-      try {
-        const plan = this.planner.plan(req, existing, hostRoutes, cursor);
-        net.pools = plan.pools;
-        this.store.setMeta(CURSOR_KEY, String(plan.cursor));
-      } catch (e) {
-        // Docker advances the cursor even when a create fails (INDEX 08); keep that.
-        const failedCursor = (e as TetherError & { cursor?: number }).cursor;
-        if (failedCursor !== undefined) this.store.setMeta(CURSOR_KEY, String(failedCursor));
-        throw e;
-      }
+      const plan = this.planner.plan(req, existing, hostRoutes, Number(this.store.getMeta(CURSOR_KEY) ?? '0'));
+      this.store.setMeta(CURSOR_KEY, String(plan.cursor));
+      if (!plan.ok) return plan.error; // returned, not thrown: the cursor move must commit
+      net.pools = plan.pools;
       this.store.insertNetwork(net, 'creating');
+      return undefined;
     });
+    if (failure) throw failure;
 
     try {
       if (!net.configOnly) {

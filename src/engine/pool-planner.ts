@@ -1,16 +1,17 @@
 // The engine's view of IPAM for networks: given a create request and the networks that exist,
 // decide every pool (subnet, range, gateway, aux) the new network gets. Pure and synchronous,
 // so it runs inside the store transaction that reserves the name.
-import type { CreateNetworkRequest, IpamPoolRecord, NetworkRecord } from './types.js';
+import type { TetherError } from '../errors.js';
+import type { PoolConfigRecord } from '../ipam/network-config.js';
+import type { CreateNetworkRequest, NetworkRecord } from './types.js';
 
-export interface PoolPlan {
-  pools: IpamPoolRecord[];
-  cursor: number;
-}
+/** A failure still carries the cursor: Docker advances it even when a create fails (INDEX 08). */
+export type PoolPlan =
+  | { ok: true; pools: PoolConfigRecord[]; cursor: number }
+  | { ok: false; error: TetherError; cursor: number };
 
 export interface PoolPlanner {
   /** True when the request takes a subnet from the default pools (host routes are then avoided). */
   needsHostRoutes(req: CreateNetworkRequest): boolean;
-  /** Throws TetherError; a failure may carry `cursor` (Docker advances it on failed creates). */
   plan(req: CreateNetworkRequest, existing: NetworkRecord[], hostRoutes: string[], cursor: number): PoolPlan;
 }

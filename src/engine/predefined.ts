@@ -35,7 +35,7 @@ export function defaultBridge(config: DaemonConfig): NetworkRecord {
   const subnet = makeCidr({ family: bip.family, value: bip.address }, bip.prefix);
   return {
     ...base('bridge', 'bridge'),
-    pools: [{ family: 4, subnet: subnet.text, gateway: formatIp({ family: 4, value: bip.address }), showGateway: false, auxAddresses: {} }],
+    pools: [{ family: 4, subnet: subnet.text, gateway: formatIp({ family: 4, value: bip.address }), gatewayExplicit: false, poolAssigned: false, active: true, auxAddresses: {} }],
     options: {
       [OPT.defaultBridge]: 'true',
       [OPT.icc]: 'true',

@@ -4,17 +4,7 @@
 export type DriverName = 'bridge' | 'host' | 'null' | 'macvlan' | 'ipvlan' | 'overlay';
 export type Scope = 'local' | 'global' | 'swarm';
 
-/** One address pool of a network, as stored (addresses kept as canonical strings). */
-export interface IpamPoolRecord {
-  family: 4 | 6;
-  /** The subnet as the user gave it (Docker keeps host bits verbatim), or the pool's. */
-  subnet: string;
-  ipRange?: string;
-  gateway: string;
-  /** Docker shows Gateway in inspect only when the user gave it or it came from a pool. */
-  showGateway: boolean;
-  auxAddresses: Record<string, string>;
-}
+import type { PoolConfigRecord } from '../ipam/network-config.js';
 
 export interface NetworkRecord {
   id: string;
@@ -32,7 +22,8 @@ export interface NetworkRecord {
   ipamDriver: string;
   /** null for predefined networks and API creates without IPAM.Options (Docker shows null). */
   ipamOptions: Record<string, string> | null;
-  pools: IpamPoolRecord[];
+  /** IPv4 first, then IPv6, as Docker orders IPAM.Config. */
+  pools: PoolConfigRecord[];
   options: Record<string, string>;
   labels: Record<string, string>;
   /** bridge, host and none: created by the daemon, cannot be removed. */

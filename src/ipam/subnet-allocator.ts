@@ -21,7 +21,7 @@ export interface SubnetRequest {
    * route check skipped it too (netlink reports it without a destination).
    */
   readonly hostRoutes?: readonly Cidr[];
-  /** Index of the candidate to try first; taken modulo the list length. */
+  /** The persisted cursor (start with 0); opaque, see encodeCursor. */
   readonly cursor: number;
 }
 
@@ -29,7 +29,7 @@ export interface SubnetChoice {
   readonly subnet: Cidr;
   /** Index of the chosen candidate in the pool list. */
   readonly index: number;
-  /** The cursor to persist: the candidate after the chosen one. */
+  /** The cursor to persist. */
   readonly cursor: number;
 }
 
@@ -39,28 +39,58 @@ export function noPoolMessage(family: Family): string {
 }
 
 /**
- * Picks the next free candidate at or after the cursor. On exhaustion it throws Docker's error
- * (a NotFound error in Docker, hence 404); the cursor is then unchanged, as in Docker, where a
- * search that went all the way round ends where it began. (A failed network create can still
- * move the cursor: Docker allocates the IPv4 pool first and releases it when something later
- * fails — network-plan.ts reproduces that.)
+ * The cursor holds one next-fit position per tier of the list (default-pools.ts), packed as
+ * mixed-radix digits: position(tier 0) + len0 * (position(tier 1) + len1 * …). For a one-tier
+ * list — anything built from `--default-address-pool`, and Docker's own — it is simply the index
+ * of the candidate after the last one handed out, exactly Docker's predefinedStartIndex. Any
+ * number decodes (digits are taken modulo each tier's size), so a cursor persisted under
+ * another pool configuration is harmless.
+ */
+export function decodeCursor(pools: PoolList, cursor: number): number[] {
+  let rest = Number.isSafeInteger(cursor) && cursor > 0 ? cursor : 0;
+  return pools.tiers.map((size) => {
+    if (size === 0) return 0;
+    const digit = rest % size;
+    rest = Math.floor(rest / size);
+    return digit;
+  });
+}
+
+export function encodeCursor(pools: PoolList, positions: readonly number[]): number {
+  let cursor = 0;
+  for (let t = pools.tiers.length - 1; t >= 0; t--) {
+    const size = Math.max(pools.tiers[t] ?? 0, 1);
+    cursor = cursor * size + ((positions[t] ?? 0) % size);
+  }
+  return cursor;
+}
+
+/**
+ * Picks the next free candidate: within the first tier that has one, at or after that tier's
+ * position, wrapping around once. On exhaustion it throws Docker's error (a NotFound error in
+ * Docker, hence 404) and the cursor is unchanged, as in Docker, where a search that went all the
+ * way round ends where it began. (A failed network create can still move the cursor: Docker
+ * allocates the IPv4 pool first and does not undo the move when a later step fails —
+ * network-plan.ts reproduces that.)
  */
 export function allocatePoolSubnet(req: SubnetRequest): SubnetChoice {
   const { pools, family } = req;
-  const total = pools.length;
-  if (total === 0) throw notFound(noPoolMessage(family), 'ipam.noPool');
   const blockers = [
     ...req.inUse.filter((c) => c.family === family),
     ...(req.hostRoutes ?? []).filter((c) => c.family === family && c.prefix > 0),
   ];
-  const start = ((Math.trunc(req.cursor) % total) + total) % total;
-  // Two segments make the single wrap-around: [start, total) then [0, start).
-  for (const [from, to] of [
-    [start, total],
-    [0, start],
-  ] as const) {
-    const found = scan(req.pools, family, blockers, from, to);
-    if (found !== undefined) return { ...found, cursor: (found.index + 1) % total };
+  const positions = decodeCursor(pools, req.cursor);
+  let tierStart = 0;
+  for (const [t, size] of pools.tiers.entries()) {
+    const start = tierStart + (positions[t] ?? 0);
+    const tierEnd = tierStart + size;
+    // Two segments make the single wrap-around: [start, end of tier) then [start of tier, start).
+    const found = scan(pools, family, blockers, start, tierEnd) ?? scan(pools, family, blockers, tierStart, start);
+    if (found !== undefined) {
+      positions[t] = (found.index + 1 - tierStart) % size;
+      return { ...found, cursor: encodeCursor(pools, positions) };
+    }
+    tierStart = tierEnd;
   }
   throw notFound(noPoolMessage(family), 'ipam.noPool');
 }

@@ -21,7 +21,7 @@ export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachme
       Config: net.pools.map((p) => ({
         Subnet: p.subnet,
         ...(p.ipRange !== undefined ? { IPRange: p.ipRange } : {}),
-        ...(p.showGateway ? { Gateway: p.gateway } : {}),
+        ...(p.gatewayExplicit || p.poolAssigned ? { Gateway: p.gateway } : {}),
         ...(Object.keys(p.auxAddresses).length > 0 ? { AuxiliaryAddresses: p.auxAddresses } : {}),
       })),
     },

@@ -13,7 +13,7 @@ function prefixLen(subnet: string): string {
 /** The address lines that put every pool's gateway on the bridge. */
 function gatewayLines(net: NetworkRecord, bridge: string): IpLine[] {
   return net.pools
-    .filter((p) => p.family === 4 || net.enableIPv6)
+    .filter((p) => p.active)
     .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, 'dev', bridge]);
 }
 

@@ -1,0 +1,77 @@
+// Gets a sandbox's resolver sockets: the kernel layer starts socket-child.js inside the sandbox's
+// netns with an IPC channel; the child binds 127.0.0.11:53 (UDP and TCP) and passes both handles
+// back (Node can pass dgram sockets and net servers between processes), then exits. Node cannot
+// setns a thread, so a short-lived child is the way to own sockets in another namespace.
+import type { Socket as UdpSocket } from 'node:dgram';
+import type { Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { internal, isTetherError, unavailable } from '../errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { SandboxSockets } from './listener.js';
+
+const CHILD = fileURLToPath(new URL('./socket-child.js', import.meta.url));
+/** The bind failed because 127.0.0.11 is not local yet: `lo` is down in that netns. */
+const ADDR_NOT_AVAILABLE = 'dns.bind.EADDRNOTAVAIL';
+
+export interface BindOptions {
+  address: string;
+  port: number;
+  /** The child must have bound both sockets by then (Node start-up is ~0.1 s). */
+  timeoutMs?: number;
+}
+
+/** Binds the resolver's sockets inside netnsPath; if `lo` is still down, brings it up and retries once. */
+export async function bindSandboxSockets(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise<SandboxSockets> {
+  try {
+    return await bindOnce(kernel, netnsPath, opts);
+  } catch (e) {
+    if (!isTetherError(e) || e.code !== ADDR_NOT_AVAILABLE) throw e;
+  }
+  await kernel.ipIn(netnsPath, [['link', 'set', 'lo', 'up']]);
+  return bindOnce(kernel, netnsPath, opts);
+}
+
+function bindOnce(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise<SandboxSockets> {
+  const child = kernel.spawn([process.execPath, CHILD, opts.address, String(opts.port)], {
+    netnsPath,
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    let udp: UdpSocket | undefined;
+    let tcp: Server | undefined;
+    let stderr = '';
+    let settled = false;
+    const done = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (child.connected) child.disconnect(); // lets the child exit
+      if (err) {
+        udp?.close();
+        tcp?.close();
+        child.kill('SIGKILL');
+        reject(err);
+      } else if (udp && tcp) {
+        resolve({ udp, tcp });
+      }
+    };
+    const timer = setTimeout(
+      () => done(unavailable(`dns: no resolver sockets from ${netnsPath} after ${opts.timeoutMs ?? 5000} ms`)),
+      opts.timeoutMs ?? 5000,
+    );
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 2000)));
+    child.on('error', (e) => done(internal(`dns: cannot start the socket child: ${e.message}`, e)));
+    child.on('exit', (code) => {
+      if (!udp || !tcp) done(internal(`dns: socket child in ${netnsPath} exited ${code ?? 'by signal'}: ${stderr.trim()}`));
+    });
+    child.on('message', (msg: { kind?: string; code?: string; message?: string }, handle: unknown) => {
+      if (msg.kind === 'udp') udp = handle as UdpSocket;
+      else if (msg.kind === 'tcp') tcp = handle as Server;
+      else if (msg.kind === 'error') {
+        const text = `dns: bind ${opts.address}:${opts.port} in ${netnsPath}: ${msg.message ?? ''}`;
+        done(unavailable(text, `dns.bind.${msg.code ?? 'error'}`));
+      }
+      if (udp && tcp) done();
+    });
+  });
+}

@@ -9,6 +9,7 @@ import { noFirewall } from './engine/firewall-port.js';
 import { createLogger } from './engine/log.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
+import { noRuntime } from './engine/no-runtime.js';
 
 export interface RunningDaemon {
   engine: Engine;
@@ -26,6 +27,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     log,
     firewall: noFirewall,
     planner: new DefaultPoolPlanner(config.defaultAddressPools),
+    runtime: noRuntime,
   });
   await engine.start();
   const servers: Server[] = await listen(config.hosts, allRoutes(engine), log);

@@ -14,7 +14,8 @@ const FALLBACK_API_VERSION = '1.24';
 /** Docker's placeholder host for socket connections; it appears in Host headers and error URLs. */
 const DUMMY_HOST = 'api.moby.localhost';
 export const DEFAULT_HOST = 'unix:///run/tether/tether.sock';
-const USER_AGENT = 'Tether-Client/0.1.0 (linux)';
+export const CLI_VERSION = '0.1.0';
+const USER_AGENT = `Tether-Client/${CLI_VERSION} (${process.platform})`;
 
 /** An HTTP error answered by the daemon, printed as `Error response from daemon: <message>`. */
 export class DaemonError extends StatusError {
@@ -59,6 +60,13 @@ function queryEscape(s: string): string {
   return encodeURIComponent(s)
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, '+');
+}
+
+/** Escape one path segment as Go's url.URL.EscapedPath does (docker puts names into paths verbatim). */
+export function esc(segment: string): string {
+  return encodeURIComponent(segment).replace(/%(2F|3A|40|21|24|26|27|28|29|2A|2B|2C|3B|3D)/gi, (_m, h: string) =>
+    String.fromCharCode(parseInt(h, 16)),
+  );
 }
 
 /** Where the daemon listens: `-H`, then TETHER_HOST, then DOCKER_HOST, else the default socket. */

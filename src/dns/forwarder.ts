@@ -21,7 +21,8 @@ export interface ForwarderOptions {
 export class Forwarder {
   private readonly timeoutMs: number;
   private readonly maxInFlight: number;
-  private readonly active = new Set<() => void>();
+  /** The finish function of each query in flight (close() ends them all). */
+  private readonly active = new Set<(reply?: Buffer) => void>();
 
   constructor(opts: ForwarderOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 2000;
@@ -47,7 +48,7 @@ export class Forwarder {
       const tcps = new Set<TcpSocket>();
       let fallback: Buffer | undefined;
       let answered = 0;
-      const finish = (reply: Buffer | undefined): void => {
+      const finish = (reply?: Buffer): void => {
         if (!this.active.delete(finish)) return;
         clearTimeout(timer);
         for (const s of sockets) s.close();

@@ -6,6 +6,8 @@
 // networks it is attached to — container name (case-insensitive), `name.network`, the 12-char
 // short id, the `--hostname`, and network aliases only on the network where they were given —
 // plus its own hostname. PTR of a container IP answers `<container name>.<network name>`.
+import { isIPv4, isIPv6 } from 'node:net';
+import { invalid } from '../errors.js';
 
 export interface DnsEndpoint {
   endpointId: string;
@@ -55,6 +57,9 @@ export class DnsRecords {
 
   /** Adds or replaces an endpoint (replacing covers renames and re-addressing). */
   upsertEndpoint(ep: DnsEndpoint): void {
+    // Addresses become answer bytes on the query path: refuse anything that is not one.
+    if (ep.ipv4 !== undefined && !isIPv4(ep.ipv4)) throw invalid(`dns: bad IPv4 address ${ep.ipv4}`, 'dns.address');
+    if (ep.ipv6 !== undefined && !isIPv6(ep.ipv6)) throw invalid(`dns: bad IPv6 address ${ep.ipv6}`, 'dns.address');
     this.removeEndpoint(ep.endpointId);
     const stored: StoredEndpoint = { ep: { ...ep, aliases: [...ep.aliases] }, names: namesOf(ep) };
     this.endpoints.set(ep.endpointId, stored);

@@ -48,7 +48,10 @@ export function parseQuery(buf: Buffer): ParseResult {
   }
   const q = packet.questions?.[0];
   if (packet.questions?.length !== 1 || !q) return { ok: false, reply: headerOnly(buf, RCODE.formErr) };
-  const questionEnd = skipName(buf, 12) + 4;
+  const nameEnd = endOfPlainName(buf, 12);
+  // Replies echo the question verbatim; a compressed name there would point at bytes we rewrite.
+  if (nameEnd === undefined) return { ok: false, reply: headerOnly(buf, RCODE.formErr) };
+  const questionEnd = nameEnd + 4;
   const opt = packet.additionals?.find((r) => r.type === 'OPT') as { udpPayloadSize?: number } | undefined;
   return {
     ok: true,
@@ -65,13 +68,13 @@ export function parseQuery(buf: Buffer): ParseResult {
   };
 }
 
-/** Offset after a (possibly compressed) name that dns-packet has already validated. */
-function skipName(buf: Buffer, offset: number): number {
+/** Offset after an uncompressed name (already validated by dns-packet); undefined if compressed. */
+function endOfPlainName(buf: Buffer, offset: number): number | undefined {
   let o = offset;
   for (;;) {
     const len = buf[o] ?? 0;
     if (len === 0) return o + 1;
-    if ((len & 0xc0) === 0xc0) return o + 2;
+    if (len & 0xc0) return undefined;
     o += len + 1;
   }
 }

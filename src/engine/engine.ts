@@ -1,7 +1,6 @@
 // The controller: owns the store, the kernel, the drivers' context and the sub-controllers, and
 // brings the kernel in line with the store at start.
 import { join } from 'node:path';
-import { notFound } from '../errors.js';
 import type { DriverContext, Logger } from '../drivers/driver.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { Store } from '../store/store.js';
@@ -12,7 +11,14 @@ import { Networks } from './networks.js';
 import type { PoolPlanner } from './pool-planner.js';
 import { ensurePredefined } from './predefined.js';
 import { reconcileNetworks } from './reconcile.js';
+import { reconcileContainers } from './reconcile-containers.js';
 import type { ConnectRequest, DisconnectRequest, NetworkAttachment } from './types.js';
+import { ContainerLifecycle } from './container-lifecycle.js';
+import { ContainerNetworking } from './container-network.js';
+import { Containers } from './containers.js';
+import { Endpoints } from './endpoints.js';
+import type { RuntimePort } from './runtime-port.js';
+import { Sandboxes } from './sandboxes.js';
 
 export interface EngineDeps {
   config: DaemonConfig;
@@ -20,6 +26,7 @@ export interface EngineDeps {
   log: Logger;
   firewall: Firewall;
   planner: PoolPlanner;
+  runtime: RuntimePort;
 }
 
 export class Engine {
@@ -27,6 +34,11 @@ export class Engine {
   readonly store: Store;
   readonly networks: Networks;
   readonly daemonId: string;
+  readonly sandboxes: Sandboxes;
+  readonly endpoints: Endpoints;
+  readonly containerNetworking: ContainerNetworking;
+  readonly containers: Containers;
+  readonly lifecycle: ContainerLifecycle;
   private readonly ctx: DriverContext;
 
   constructor(private readonly deps: EngineDeps) {
@@ -34,6 +46,13 @@ export class Engine {
     this.store = new Store(join(deps.config.dataRoot, 'tether.db'));
     this.ctx = { kernel: deps.kernel, log: deps.log };
     this.networks = new Networks(this.store, this.ctx, deps.planner, deps.firewall);
+    this.sandboxes = new Sandboxes(deps.config.execRoot, deps.kernel);
+    this.endpoints = new Endpoints(this.store, this.ctx);
+    this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
+      this.containers.tryFind(ref),
+    );
+    this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime);
+    this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.config, deps.log);
     let id = this.store.getMeta('daemon.id');
     if (!id) {
       id = newId();
@@ -46,6 +65,7 @@ export class Engine {
     if (this.config.ipForward) await this.deps.kernel.sysctl('net.ipv4.ip_forward', '1');
     ensurePredefined(this.store, this.config);
     await reconcileNetworks(this.store, this.networks, this.ctx, this.deps.firewall);
+    await reconcileContainers(this.store, this.endpoints, this.containerNetworking, this.sandboxes, this.deps.runtime, this.ctx);
   }
 
   close(): void {
@@ -68,20 +88,19 @@ export class Engine {
   }
 
   containerCounts(): { total: number; running: number } {
-    return { total: 0, running: 0 };
+    const all = this.containers.list();
+    return { total: all.length, running: all.filter((c) => c.state.status === 'running').length };
   }
 
   imageCount(): number {
     return 0;
   }
 
-  async connect(networkRef: string, req: ConnectRequest): Promise<void> {
-    this.networks.find(networkRef);
-    throw notFound(`No such container: ${req.container}`, 'container.notFound');
+  connect(networkRef: string, req: ConnectRequest): Promise<void> {
+    return this.containers.connect(networkRef, req);
   }
 
-  async disconnect(networkRef: string, req: DisconnectRequest): Promise<void> {
-    this.networks.find(networkRef);
-    throw notFound(`No such container: ${req.container}`, 'container.notFound');
+  disconnect(networkRef: string, req: DisconnectRequest): Promise<void> {
+    return this.containers.disconnect(networkRef, req);
   }
 }

@@ -63,21 +63,31 @@ export interface NetworkFilters {
   dangling?: string[];
 }
 
-/** An attachment of a container to a network. */
+/** An attachment of a container to a network, while the container runs. */
 export interface EndpointRecord {
   id: string;
   networkId: string;
   containerId: string;
+  /** The container's name (Docker lists endpoints by it). */
   name: string;
   ipv4?: string; // address without prefix
+  prefix4?: number;
+  gateway4?: string;
   ipv6?: string;
+  prefix6?: number;
+  gateway6?: string;
   mac: string;
+  /** Network-scoped aliases the user gave (--network-alias, connect --alias). */
   aliases: string[];
-  /** Addresses the client asked for (IPAMConfig), kept to give them back on restart. */
+  /** Names the embedded DNS answers for this endpoint: name, short id, hostname, aliases, link aliases. */
+  dnsNames: string[];
+  /** The static addresses asked for (IPAMConfig), so inspect shows them. */
   requestedIpv4?: string;
   requestedIpv6?: string;
   ifname: string;
   hostIfname: string;
+  /** This endpoint's gateway is the sandbox's default route. */
+  defaultRoute: boolean;
 }
 
 /** `network connect` (and one network of `run`), after edge validation. */

@@ -172,7 +172,10 @@ export function hasFamily(list: PoolList, family: Family): boolean {
   return list.ranges.some((r) => r.base.family === family);
 }
 
-/** `base=…,size=…` per range, the shape `GET /info` reports as DefaultAddressPools. */
+/**
+ * Per range, the shape `GET /info` reports as DefaultAddressPools when `--default-address-pool`
+ * is given (with the built-in defaults Docker reports `null`, reference 00).
+ */
 export function describePools(list: PoolList): Array<{ Base: string; Size: number }> {
   return list.ranges.map((r) => ({ Base: formatCidr(r.base), Size: r.size }));
 }

@@ -67,7 +67,7 @@ export interface ValidatedIpam {
 /** Docker's text for a `--gateway`/`--ip-range` without a subnet to belong to (its CLI check). */
 const NO_SUBNET = 'every ip-range or gateway must have a corresponding subnet';
 
-interface ParsedEntry {
+export interface ParsedEntry {
   readonly input: IpamConfigInput;
   readonly subnet: Cidr;
 }

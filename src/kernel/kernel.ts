@@ -37,8 +37,11 @@ export interface Kernel {
   nftCmd(args: readonly string[], netnsPath?: string): Promise<RunResult>;
   sysctl(key: string, value: string, netnsPath?: string): Promise<void>;
   readSysctl(key: string): Promise<string>;
-  /** Creates a persistent network namespace bound at path (under our exec-root). */
-  netnsCreate(path: string): Promise<void>;
+  /**
+   * Creates a persistent network namespace bound at path (under our exec-root), with loopback up
+   * and, unless ipv6 is wanted, IPv6 disabled inside (as Docker does for non-IPv6 networks).
+   */
+  netnsCreate(path: string, opts?: { ipv6?: boolean }): Promise<void>;
   /** Removes a namespace created by netnsCreate; succeeds when it is already gone. */
   netnsDelete(path: string): Promise<void>;
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
@@ -46,6 +49,12 @@ export interface Kernel {
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   close(): void;
 }
+
+const SANDBOX_INIT = [
+  'ip link set lo up',
+  'echo "$1" > /proc/sys/net/ipv6/conf/all/disable_ipv6',
+  'echo "$1" > /proc/sys/net/ipv6/conf/default/disable_ipv6',
+].join(' && ');
 
 function sysctlPath(key: string): string {
   return `/proc/sys/${token(key).replaceAll('.', '/')}`;
@@ -108,10 +117,12 @@ export class LinuxKernel implements Kernel {
     return (await readFile(sysctlPath(key), 'utf8')).trim();
   }
 
-  async netnsCreate(path: string): Promise<void> {
+  async netnsCreate(path: string, opts: { ipv6?: boolean } = {}): Promise<void> {
     await this.privateMountDir(dirname(path));
     await writeFile(path, '', { flag: 'a' });
-    const r = await run(['unshare', `--net=${path}`, 'true']);
+    // One process for the whole setup: unshare binds the new namespace at path and runs the fixed
+    // script inside it ($1 = 1 disables IPv6). /proc/sys/net shows the reader's own namespace.
+    const r = await run(['unshare', `--net=${path}`, 'sh', '-c', SANDBOX_INIT, 'sandbox-init', opts.ipv6 ? '0' : '1']);
     if (r.code !== 0) {
       await rm(path, { force: true });
       throw internal(`netns ${path}: ${r.stderr.trim()}`);

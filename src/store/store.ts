@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { conflict } from '../errors.js';
+import type { ContainerRecord } from '../engine/container-types.js';
 import type { EndpointRecord, NetworkRecord } from '../engine/types.js';
 import { SCHEMA } from './schema.js';
 
@@ -129,6 +130,46 @@ export class Store {
   deleteEndpoint(id: string): void {
     this.db.prepare('DELETE FROM endpoints WHERE id = ?').run(id);
     this.releaseLeases(id);
+  }
+
+  // --- containers -------------------------------------------------------------------------
+  containers(): Row<ContainerRecord>[] {
+    return (this.db.prepare('SELECT status, doc FROM containers').all() as RawRow[]).map(parseRow<ContainerRecord>);
+  }
+
+  container(id: string): Row<ContainerRecord> | undefined {
+    const r = this.db.prepare('SELECT status, doc FROM containers WHERE id = ?').get(id) as RawRow | undefined;
+    return r && parseRow<ContainerRecord>(r);
+  }
+
+  containerByName(name: string): Row<ContainerRecord> | undefined {
+    const r = this.db.prepare('SELECT status, doc FROM containers WHERE name = ?').get(name) as RawRow | undefined;
+    return r && parseRow<ContainerRecord>(r);
+  }
+
+  /** Inserts or replaces; a name taken by another container is Docker's 409. */
+  putContainer(c: ContainerRecord, status: RowStatus): void {
+    try {
+      this.db
+        .prepare(
+          `INSERT INTO containers (id, name, status, doc) VALUES (?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = excluded.status, doc = excluded.doc`,
+        )
+        .run(c.id, c.name, status, JSON.stringify(c));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const owner = this.containerByName(c.name)?.doc.id ?? '';
+        throw conflict(
+          `Conflict. The container name "/${c.name}" is already in use by container "${owner}". You have to remove (or rename) that container to be able to reuse that name.`,
+          'container.nameInUse',
+        );
+      }
+      throw e;
+    }
+  }
+
+  deleteContainer(id: string): void {
+    this.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
   }
 }
 

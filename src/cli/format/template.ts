@@ -349,7 +349,7 @@ export class Template {
     const field = (recv: Val, name: string, args: Val[], where: string): Val => {
       if (recv instanceof GoStruct) {
         const m = recv.methods[name];
-        if (m) return m(...args);
+        if (m) return m(...args.map((a) => a ?? null));
         const fld = recv.field(name);
         if (fld) return fld.value;
         return fail(where, `.${name}`, `can't evaluate field ${name} in type ${recv.typeName}`);

@@ -65,6 +65,7 @@ export function sandboxLines(spec: JoinSpec): IpLine[] {
   return [
     ...spec.addresses.map((a): IpLine => ['addr', 'add', a, 'dev', spec.ifname]),
     ['link', 'set', 'dev', spec.ifname, 'up'],
-    ...spec.gateways.map((g): IpLine => ['route', 'replace', 'default', 'via', g, 'dev', spec.ifname]),
+    // `default` would be read as IPv4; an IPv6 default route is spelled ::/0.
+    ...spec.gateways.map((g): IpLine => ['route', 'replace', g.includes(':') ? '::/0' : 'default', 'via', g, 'dev', spec.ifname]),
   ];
 }

@@ -1,0 +1,134 @@
+// Start, stop, kill, restart, wait, and what happens when a container's process exits. The
+// network side is built before the process starts (names resolve when start returns) and torn
+// down when it exits, whoever made it exit.
+import { EventEmitter } from 'node:events';
+import { TetherError, conflict } from '../errors.js';
+import type { Logger } from '../drivers/driver.js';
+import type { DaemonConfig } from './config.js';
+import type { ContainerNetworking } from './container-network.js';
+import type { ContainerRecord } from './container-types.js';
+import type { Containers } from './containers.js';
+import { nowRfc3339Nano } from './ids.js';
+import type { RuntimePort } from './runtime-port.js';
+
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+export class ContainerLifecycle {
+  private readonly events = new EventEmitter();
+  /** Containers whose start is in flight: a second start waits instead of racing. */
+  private readonly starting = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly containers: Containers,
+    private readonly networking: ContainerNetworking,
+    private readonly runtime: RuntimePort,
+    private readonly config: DaemonConfig,
+    private readonly log: Logger,
+  ) {
+    this.events.setMaxListeners(0);
+    runtime.onExit((id, code) => void this.exited(id, code));
+  }
+
+  /** Returns false when the container was already running (Docker answers 304). */
+  async start(ref: string): Promise<boolean> {
+    const c = this.containers.find(ref);
+    if (c.state.status === 'running') return false;
+    const inFlight = this.starting.get(c.id);
+    if (inFlight) {
+      await inFlight;
+      return false;
+    }
+    const p = this.doStart(c);
+    this.starting.set(c.id, p);
+    try {
+      await p;
+    } finally {
+      this.starting.delete(c.id);
+    }
+    return true;
+  }
+
+  private async doStart(c: ContainerRecord): Promise<void> {
+    try {
+      const netns = await this.networking.up(c);
+      try {
+        const etc = this.networking.etcPaths(c);
+        const { pid } = await this.runtime.start({
+          id: c.id,
+          name: c.name,
+          imageId: c.config.imageId,
+          args: [...c.config.entrypoint, ...c.config.cmd],
+          env: [`PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, `HOSTNAME=${c.config.hostname}`, ...c.config.env.filter((e) => !e.startsWith('PATH=') && !e.startsWith('HOSTNAME='))],
+          cwd: c.config.workingDir || '/',
+          user: c.config.user,
+          tty: c.config.tty,
+          openStdin: c.config.openStdin,
+          hostname: c.config.hostname,
+          netns,
+          etc: { hosts: etc.hosts, resolvConf: etc.resolvConf, hostname: etc.hostname },
+          runtime: (c.hostConfig.runtime === 'runc' || c.hostConfig.runtime === 'crun' ? c.hostConfig.runtime : this.config.defaultRuntime),
+        });
+        c.state = { ...c.state, status: 'running', pid, exitCode: 0, error: '', startedAt: nowRfc3339Nano() };
+        this.containers.save(c);
+      } catch (e) {
+        await this.networking.down(c).catch((de: unknown) => this.log.error('teardown after failed start', { container: c.id, error: String(de) }));
+        throw e;
+      }
+    } catch (e) {
+      c.state = { ...c.state, status: 'created', exitCode: 128, error: (e as Error).message };
+      this.containers.save(c);
+      throw e instanceof TetherError ? e : conflict((e as Error).message, 'container.start');
+    }
+  }
+
+  async stop(ref: string, timeoutSec = 10): Promise<boolean> {
+    const c = this.containers.find(ref);
+    if (c.state.status !== 'running') return false;
+    const done = this.waitFor(c.id, 'not-running');
+    await this.runtime.stop(c.id, timeoutSec);
+    await done;
+    return true;
+  }
+
+  async kill(ref: string, signal = 'KILL'): Promise<void> {
+    const c = this.containers.find(ref);
+    if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`, 'container.notRunning');
+    await this.runtime.kill(c.id, signal);
+  }
+
+  async restart(ref: string, timeoutSec = 10): Promise<void> {
+    await this.stop(ref, timeoutSec);
+    await this.start(ref);
+  }
+
+  /** Resolves with the exit code once the condition holds (Docker's POST /containers/{id}/wait). */
+  waitFor(id: string, condition: WaitCondition): Promise<number> {
+    const c = this.containers.tryFind(id);
+    if (condition === 'not-running' && c && c.state.status !== 'running') return Promise.resolve(c.state.exitCode);
+    if (condition === 'removed' && !c) return Promise.resolve(0);
+    const event = condition === 'removed' ? `removed:${id}` : `exit:${id}`;
+    return new Promise((resolve) => this.events.once(event, (code: number) => resolve(code)));
+  }
+
+  removed(id: string, exitCode: number): void {
+    this.events.emit(`removed:${id}`, exitCode);
+  }
+
+  /** The process is gone: record it, tear the network down, honour --rm. */
+  private async exited(id: string, exitCode: number): Promise<void> {
+    const c = this.containers.tryFind(id);
+    if (!c) return;
+    c.state = { ...c.state, status: 'exited', pid: 0, exitCode, finishedAt: nowRfc3339Nano() };
+    this.containers.save(c);
+    try {
+      await this.networking.down(c);
+    } catch (e) {
+      this.log.error('network teardown after exit failed', { container: id, error: String(e) });
+    }
+    this.events.emit(`exit:${id}`, exitCode);
+    if (c.hostConfig.autoRemove) {
+      await this.containers.remove(id, { force: true, stop: async () => undefined }).catch((e: unknown) => this.log.error('auto-remove failed', { container: id, error: String(e) }));
+      this.removed(id, exitCode);
+    }
+  }
+}

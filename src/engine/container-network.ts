@@ -1,0 +1,186 @@
+// A container's network side: its sandbox, its endpoints and its /etc files, built at start,
+// changed by connect/disconnect while it runs, and torn down at stop. Every step that succeeds
+// registers its undo, so a failed start leaves no netns, veth or lease behind.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { join } from 'node:path';
+import { invalid, notFound } from '../errors.js';
+import type { Logger } from '../drivers/driver.js';
+import type { Store } from '../store/store.js';
+import type { DaemonConfig } from './config.js';
+import type { ContainerRecord, WantedAttachment } from './container-types.js';
+import type { EndpointRecord, NetworkRecord } from './types.js';
+import type { Endpoints, SandboxRef } from './endpoints.js';
+import { hostsFile, resolvConf, type HostsEntry } from './etc-files.js';
+import type { NetnsChoice } from './runtime-port.js';
+import type { Sandboxes } from './sandboxes.js';
+import { Undo } from './undo.js';
+
+export interface EtcPaths {
+  hosts: string;
+  resolvConf: string;
+  hostname: string;
+}
+
+export class ContainerNetworking {
+  constructor(
+    private readonly store: Store,
+    private readonly endpoints: Endpoints,
+    private readonly sandboxes: Sandboxes,
+    private readonly config: DaemonConfig,
+    private readonly log: Logger,
+    private readonly lookupContainer: (id: string) => ContainerRecord | undefined,
+  ) {}
+
+  etcPaths(c: ContainerRecord): EtcPaths {
+    const owner = this.sharedWith(c) ?? c; // container:X uses X's files (INDEX 02)
+    const dir = join(this.config.dataRoot, 'containers', owner.id);
+    return { hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
+  }
+
+  hostname(c: ContainerRecord): string {
+    if (c.hostConfig.networkMode === 'host') return c.config.hostname || osHostname();
+    return c.config.hostname || c.id.slice(0, 12);
+  }
+
+  /** Builds the network side for a start; returns where the container's process should live. */
+  async up(c: ContainerRecord): Promise<NetnsChoice> {
+    const shared = this.sharedWith(c);
+    if (shared) {
+      if (!this.sandboxes.exists(shared.id) || shared.state.status !== 'running') {
+        throw invalid(`cannot join network of a non running container: ${shared.id}`, 'container.notRunning');
+      }
+      return { kind: 'path', path: this.sandboxes.ref(shared.id).netnsPath };
+    }
+    return Undo.run(async (undo) => {
+      const isHost = c.hostConfig.networkMode === 'host';
+      let sb: SandboxRef = { containerId: c.id, netnsPath: '' };
+      if (!isHost) {
+        sb = await this.sandboxes.create(c.id, this.wantsIpv6(c));
+        undo.push('sandbox', () => this.sandboxes.delete(c.id));
+      }
+      c.nextIfIndex = 0;
+      let routed = false;
+      for (const want of c.networks) {
+        const ep = await this.endpoints.attach(c, want, sb, c.nextIfIndex++, !routed);
+        undo.push(`endpoint ${ep.id}`, () => this.endpoints.detach(ep));
+        routed ||= ep.defaultRoute;
+      }
+      await this.writeEtc(c);
+      return isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath };
+    }, (e) => this.log.error('rollback of container network failed', { container: c.id, error: String(e) }));
+  }
+
+  /** Tears the network side down after the process exited; idempotent. */
+  async down(c: ContainerRecord): Promise<void> {
+    for (const { doc: ep } of this.store.endpoints({ containerId: c.id })) await this.endpoints.detach(ep);
+    if (!this.sharedWith(c)) await this.sandboxes.delete(c.id);
+  }
+
+  /** `network connect`: live when the container runs, remembered for its next start otherwise. */
+  async connect(c: ContainerRecord, want: WantedAttachment, running: boolean): Promise<void> {
+    if (running) {
+      const hasRoute = this.store.endpoints({ containerId: c.id }).some((r) => r.doc.defaultRoute);
+      const index = c.nextIfIndex++; // consumed even when the attach fails, as in Docker
+      try {
+        await this.endpoints.attach(c, want, this.sandboxes.ref(c.id), index, !hasRoute);
+      } finally {
+        this.persistIfIndex(c);
+      }
+    } else if (this.store.endpoints({ containerId: c.id }).length > 0 || c.networks.some((w) => w.networkId === want.networkId)) {
+      const net = this.store.network(want.networkId)!.doc;
+      throw invalid(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
+    }
+    c.networks.push(want);
+    if (running) await this.writeEtc(c);
+  }
+
+  async disconnect(c: ContainerRecord, net: NetworkRecord, running: boolean): Promise<void> {
+    const idx = c.networks.findIndex((w) => w.networkId === net.id);
+    if (idx < 0) throw notFound(`container ${c.id} is not connected to network ${net.name}`, 'endpoint.notConnected');
+    c.networks.splice(idx, 1);
+    if (!running) return;
+    const ep = this.store.endpoints({ containerId: c.id }).find((r) => r.doc.networkId === net.id)?.doc;
+    if (ep) {
+      await this.endpoints.detach(ep);
+      if (ep.defaultRoute) await this.moveDefaultRoute(c);
+    }
+    await this.writeEtc(c);
+  }
+
+  /** The endpoints of a running container, with their networks, in attach order. */
+  attached(c: ContainerRecord): Array<{ ep: EndpointRecord; net: NetworkRecord }> {
+    return this.store
+      .endpoints({ containerId: c.id })
+      .map((r) => ({ ep: r.doc, net: this.store.network(r.doc.networkId)?.doc }))
+      .filter((x): x is { ep: EndpointRecord; net: NetworkRecord } => x.net !== undefined)
+      .sort((a, b) => Number(a.ep.ifname.slice(3)) - Number(b.ep.ifname.slice(3)));
+  }
+
+  private async moveDefaultRoute(c: ContainerRecord): Promise<void> {
+    const next = this.attached(c).find(({ ep, net }) => ep.gateway4 && !net.internal);
+    if (next) await this.endpoints.takeDefaultRoute(next.ep, this.sandboxes.ref(c.id));
+  }
+
+  private persistIfIndex(c: ContainerRecord): void {
+    const row = this.store.container(c.id);
+    if (row) this.store.putContainer({ ...row.doc, nextIfIndex: c.nextIfIndex }, row.status);
+  }
+
+  private sharedWith(c: ContainerRecord): ContainerRecord | undefined {
+    const m = /^container:([0-9a-f]{64})$/.exec(c.hostConfig.networkMode);
+    if (!m) return undefined;
+    const other = this.lookupContainer(m[1]!);
+    if (!other) throw notFound(`No such container: ${m[1]}`, 'container.notFound');
+    return other;
+  }
+
+  private wantsIpv6(c: ContainerRecord): boolean {
+    return c.networks.some((w) => this.store.network(w.networkId)?.doc.pools.some((p) => p.family === 6 && p.active));
+  }
+
+  /** Writes hosts, resolv.conf and hostname as Docker would for the current attachments. */
+  async writeEtc(c: ContainerRecord): Promise<void> {
+    if (this.sharedWith(c)) return;
+    const paths = this.etcPaths(c);
+    await mkdir(join(paths.hosts, '..'), { recursive: true });
+    const attached = this.attached(c);
+    const host = c.hostConfig.networkMode === 'host';
+    const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+    const embeddedDns = attached.some(({ net }) => !net.predefined);
+    const hosts = host
+      ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname: this.hostname(c), domainname: '', ownAddresses: [], extra: [] }))
+      : hostsFile({
+          hostname: this.hostname(c),
+          domainname: c.config.domainname,
+          ownAddresses: attached.flatMap(({ ep }) => [ep.ipv4, ep.ipv6].filter((a): a is string => !!a)),
+          extra: [...this.extraHosts(c), ...this.linkEntries(c, attached)],
+        });
+    await Promise.all([
+      writeFile(paths.hosts, hosts),
+      writeFile(paths.resolvConf, resolvConf({ hostResolvConf: hostResolv, embeddedDns, dns: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns, dnsSearch: c.hostConfig.dnsSearch, dnsOptions: c.hostConfig.dnsOptions })),
+      writeFile(paths.hostname, `${this.hostname(c)}\n`),
+    ]);
+  }
+
+  private extraHosts(c: ContainerRecord): HostsEntry[] {
+    const gw = this.store.networkByName('bridge')?.doc.pools[0]?.gateway ?? '';
+    return c.hostConfig.extraHosts.map((h) => {
+      const sep = h.indexOf(':');
+      const ip = h.slice(sep + 1);
+      return { ip: ip === 'host-gateway' ? gw : ip, names: [h.slice(0, sep)] };
+    });
+  }
+
+  /** Legacy links on the default bridge: `ip\talias shortid name` for running targets there. */
+  private linkEntries(c: ContainerRecord, attached: Array<{ ep: EndpointRecord; net: NetworkRecord }>): HostsEntry[] {
+    if (!attached.some(({ net }) => net.predefined && net.driver === 'bridge')) return [];
+    return c.hostConfig.links.flatMap((link) => {
+      const [target, alias] = link.split(':');
+      const other = target ? this.lookupContainer(target) : undefined;
+      const ip = other && this.store.endpoints({ containerId: other.id }).find((r) => this.store.network(r.doc.networkId)?.doc.name === 'bridge')?.doc.ipv4;
+      if (!other || !ip) return [];
+      return [{ ip, names: [...new Set([alias ?? other.name, other.id.slice(0, 12), other.name])] }];
+    });
+  }
+}

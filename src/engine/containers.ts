@@ -1,0 +1,184 @@
+// Containers: create, find, list, remove, and network connect/disconnect. Start/stop/exit live
+// in container-lifecycle.ts. Every check a request can fail is made at create or connect time,
+// before anything is reserved (Docker ≥ 25 validates early too).
+import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { ContainerNetworking } from './container-network.js';
+import type { ContainerRecord, CreateContainerRequest, WantedAttachment } from './container-types.js';
+import { newId, nowRfc3339Nano } from './ids.js';
+import { checkContainerName, randomContainerName } from './names.js';
+import type { Networks } from './networks.js';
+import type { RuntimePort } from './runtime-port.js';
+import type { ConnectRequest, DisconnectRequest, NetworkRecord } from './types.js';
+
+const HOST_NET_ERR = 'container cannot be disconnected from host network or connected to host network';
+
+export class Containers {
+  constructor(
+    private readonly store: Store,
+    private readonly networks: Networks,
+    private readonly networking: ContainerNetworking,
+    private readonly runtime: RuntimePort,
+  ) {}
+
+  /** Docker's lookup: full id, exact name, then unique id prefix. */
+  find(ref: string): ContainerRecord {
+    const name = ref.startsWith('/') ? ref.slice(1) : ref;
+    const exact = this.store.container(ref) ?? this.store.containerByName(name);
+    if (exact) return exact.doc;
+    const byPrefix = ref.length > 0 ? this.store.containers().filter((r) => r.doc.id.startsWith(ref)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!.doc;
+    if (byPrefix.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`, 'container.ambiguous');
+    throw notFound(`No such container: ${ref}`, 'container.notFound');
+  }
+
+  tryFind(ref: string): ContainerRecord | undefined {
+    try {
+      return this.find(ref);
+    } catch {
+      return undefined;
+    }
+  }
+
+  list(): ContainerRecord[] {
+    return this.store.containers().map((r) => r.doc).sort((a, b) => b.created.localeCompare(a.created));
+  }
+
+  save(c: ContainerRecord): void {
+    this.store.putContainer(c, 'ready');
+  }
+
+  async create(req: CreateContainerRequest): Promise<{ id: string; warnings: string[] }> {
+    const name = req.name ? checkContainerName(req.name) : randomContainerName();
+    const image = await this.runtime.resolveImage(req.config.image);
+    const id = newId();
+    const warnings: string[] = [];
+    const hc = { ...req.hostConfig };
+    const mode = hc.networkMode || 'default';
+    let wanted: WantedAttachment[] = [];
+
+    if (mode.startsWith('container:')) {
+      checkContainerModeConflicts(req);
+      const target = this.find(mode.slice('container:'.length));
+      hc.networkMode = `container:${target.id}`; // stored with the full id (INDEX 02)
+    } else {
+      const primaryRef = mode === 'default' ? 'bridge' : mode;
+      const primary = this.networks.find(primaryRef);
+      const settings = req.endpoints[primaryRef] ?? req.endpoints[mode] ?? req.endpoints[primary.id] ?? emptySettings();
+      wanted.push(this.wantFor(primary, settings));
+      for (const [ref, s] of Object.entries(req.endpoints)) {
+        if (ref === primaryRef || ref === mode || ref === primary.id) continue;
+        const net = this.networks.find(ref);
+        if (primary.driver === 'host' || primary.driver === 'null') {
+          throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
+        }
+        wanted.push(this.wantFor(net, s));
+      }
+      if (mode === 'host' && Object.keys(hc.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
+    }
+    wanted = dedupe(wanted);
+
+    const exposed = new Set([...image.exposedPorts, ...req.config.exposedPorts, ...Object.keys(hc.portBindings)]);
+    const c: ContainerRecord = {
+      id,
+      name,
+      created: nowRfc3339Nano(),
+      config: {
+        ...req.config,
+        imageId: image.id,
+        env: [...image.env.filter((e) => !req.config.env.some((u) => u.split('=')[0] === e.split('=')[0])), ...req.config.env],
+        cmd: req.config.cmd.length > 0 || req.config.entrypoint.length > 0 ? req.config.cmd : image.cmd,
+        entrypoint: req.config.entrypoint.length > 0 ? req.config.entrypoint : image.entrypoint,
+        workingDir: req.config.workingDir || image.workingDir,
+        hostname: req.config.hostname || (mode === 'host' ? '' : id.slice(0, 12)),
+        exposedPorts: [...exposed],
+      },
+      hostConfig: hc,
+      networks: wanted,
+      nextIfIndex: 0,
+      state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z' },
+    };
+    c.config.hostname = this.networking.hostname(c);
+    this.store.putContainer(c, 'ready'); // a taken name is Docker's 409 here
+    return { id, warnings };
+  }
+
+  async remove(ref: string, opts: { force: boolean; stop: (c: ContainerRecord) => Promise<void> }): Promise<void> {
+    const c = this.find(ref);
+    if (c.state.status === 'running' || c.state.status === 'paused') {
+      if (!opts.force) {
+        throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`, 'container.running');
+      }
+      await opts.stop(c);
+    }
+    await this.networking.down(c);
+    await this.runtime.remove(c.id);
+    this.store.tx(() => this.store.deleteContainer(c.id));
+  }
+
+  async connect(networkRef: string, req: ConnectRequest): Promise<void> {
+    const net = this.networks.find(networkRef);
+    const c = this.find(req.container);
+    const mode = c.hostConfig.networkMode;
+    if (mode.startsWith('container:')) {
+      throw invalid('container sharing network namespace with another container or host cannot be connected to any other network', 'container.sharedNetns');
+    }
+    if (net.driver === 'host' || mode === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
+    if (net.driver === 'null' || mode === 'none') {
+      throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
+    }
+    if (c.networks.some((w) => w.networkId === net.id)) {
+      throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
+    }
+    const { container: _ignored, ...settings } = req;
+    const want = this.wantFor(net, settings);
+    await this.networking.connect(c, want, c.state.status === 'running');
+    this.save(c);
+  }
+
+  async disconnect(networkRef: string, req: DisconnectRequest): Promise<void> {
+    const net = this.networks.find(networkRef);
+    const c = this.find(req.container);
+    if (net.driver === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
+    if (net.driver === 'null' && c.hostConfig.networkMode === 'none') return; // Docker: silently fine
+    await this.networking.disconnect(c, net, c.state.status === 'running');
+    this.save(c);
+  }
+
+  private wantFor(net: NetworkRecord, s: Omit<WantedAttachment, 'networkId'>): WantedAttachment {
+    if (net.configOnly) throw forbidden('cannot create endpoint on configuration-only network', 'network.configOnly');
+    if (net.predefined && s.aliases.length > 0) {
+      throw invalid('network-scoped alias is supported only for containers in user defined networks', 'endpoint.alias');
+    }
+    if (net.predefined && (s.ipv4 || s.ipv6)) {
+      throw invalid('user specified IP address is supported on user defined networks only', 'ipam.staticOnDefault');
+    }
+    if ((s.ipv4 || s.ipv6) && net.pools.every((p) => p.poolAssigned)) {
+      throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets', 'ipam.staticOnPoolNetwork');
+    }
+    return { networkId: net.id, ...s };
+  }
+}
+
+function emptySettings(): Omit<WantedAttachment, 'networkId'> {
+  return { aliases: [], links: [], driverOpts: {} };
+}
+
+function dedupe(w: WantedAttachment[]): WantedAttachment[] {
+  return w.filter((a, i) => w.findIndex((b) => b.networkId === a.networkId) === i);
+}
+
+/** Docker's daemon-side conflicts for `--network container:X` (INDEX 02). */
+function checkContainerModeConflicts(req: CreateContainerRequest): void {
+  const hc = req.hostConfig;
+  const fail = (what: string): never => {
+    throw invalid(`conflicting options: ${what}`, 'container.modeConflict');
+  };
+  if (Object.keys(hc.portBindings).length > 0 || hc.publishAllPorts) fail('port publishing and the container type network mode');
+  if (req.config.exposedPorts.length > 0) fail('port exposing and the container type network mode');
+  if (hc.dns.length > 0) fail('dns and the network mode');
+  if (req.config.hostname) fail('hostname and the network mode');
+  if (hc.extraHosts.length > 0) fail('custom host-to-IP mapping and the network mode');
+  if (Object.values(req.endpoints).some((e) => e.mac)) fail('mac-address and the network mode');
+  if (hc.links.length > 0) fail("container type network can't be used with links. This would result in undefined behavior");
+}

@@ -1,0 +1,141 @@
+// Endpoints: a container's attachment to one network while it runs. The address is leased and
+// the row written 'creating' in one transaction before any kernel work; the row turns 'ready'
+// when the veth is in place, so a crash in between is rolled back by reconcile.
+import { forbidden, invalid } from '../errors.js';
+import type { DriverContext } from '../drivers/driver.js';
+import { driverFor } from '../drivers/registry.js';
+import { formatIp } from '../ipam/address.js';
+import { allocateEndpoint, macFromIPv4 } from '../ipam/address-allocator.js';
+import { poolConfigFromRecord } from '../ipam/network-config.js';
+import type { Store } from '../store/store.js';
+import type { ContainerRecord, WantedAttachment } from './container-types.js';
+import { newId } from './ids.js';
+import type { EndpointRecord, NetworkRecord } from './types.js';
+
+export interface SandboxRef {
+  containerId: string;
+  netnsPath: string;
+}
+
+/** Told about every endpoint that comes up or goes down (embedded DNS, firewall ports). */
+export interface EndpointObserver {
+  endpointUp(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
+  endpointDown(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
+}
+
+export function hostIfname(endpointId: string): string {
+  return `tv${endpointId.slice(0, 11)}`;
+}
+
+/** The names the embedded DNS answers for an endpoint (INDEX 04). */
+function dnsNames(c: ContainerRecord, want: WantedAttachment): string[] {
+  const names = [c.name, c.id.slice(0, 12), ...want.aliases, ...want.links.map((l) => l.split(':')[1] ?? '').filter(Boolean)];
+  if (c.config.hostname && c.config.hostname !== c.id.slice(0, 12)) names.push(c.config.hostname);
+  return [...new Set(names)];
+}
+
+export class Endpoints {
+  private readonly observers: EndpointObserver[] = [];
+
+  constructor(
+    private readonly store: Store,
+    private readonly ctx: DriverContext,
+  ) {}
+
+  observe(o: EndpointObserver): void {
+    this.observers.push(o);
+  }
+
+  async attach(c: ContainerRecord, want: WantedAttachment, sb: SandboxRef, ifIndex: number, defaultRoute: boolean): Promise<EndpointRecord> {
+    const net = this.store.network(want.networkId)?.doc;
+    if (!net) throw invalid(`network ${want.networkId} not found`, 'network.notFound');
+    if (net.configOnly) throw forbidden('cannot create endpoint on configuration-only network', 'network.configOnly');
+    const ep = this.store.tx(() => this.reserve(c, net, want, ifIndex, defaultRoute));
+    try {
+      if (net.driver === 'bridge') {
+        await driverFor(net.driver).join(net, this.joinSpec(ep, sb, net), this.ctx);
+      }
+      this.store.setEndpointStatus(ep.id, 'ready');
+      for (const o of this.observers) await o.endpointUp(ep, net);
+    } catch (e) {
+      await this.detach(ep).catch((ue: unknown) => this.ctx.log.error('rollback of endpoint failed', { endpoint: ep.id, error: String(ue) }));
+      throw e;
+    }
+    return ep;
+  }
+
+  /** Removes an endpoint: kernel side, observers, row and lease. Idempotent. */
+  async detach(ep: EndpointRecord): Promise<void> {
+    const net = this.store.network(ep.networkId)?.doc;
+    this.store.setEndpointStatus(ep.id, 'removing');
+    if (net) {
+      for (const o of this.observers) await o.endpointDown(ep, net);
+      if (net.driver === 'bridge') await driverFor(net.driver).leave(net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath: '' }, net), this.ctx);
+    }
+    this.store.tx(() => this.store.deleteEndpoint(ep.id));
+  }
+
+  /** Gives the sandbox a new default route through ep (after the previous provider left). */
+  async takeDefaultRoute(ep: EndpointRecord, sb: SandboxRef): Promise<void> {
+    if (!ep.gateway4) return;
+    await this.ctx.kernel.ipIn(sb.netnsPath, [['route', 'replace', 'default', 'via', ep.gateway4, 'dev', ep.ifname]]);
+    const updated = { ...ep, defaultRoute: true };
+    this.store.putEndpoint(updated, 'ready');
+  }
+
+  private reserve(c: ContainerRecord, net: NetworkRecord, want: WantedAttachment, ifIndex: number, defaultRoute: boolean): EndpointRecord {
+    if (this.store.network(net.id)?.status !== 'ready') throw invalid(`network ${net.name} not found`, 'network.notFound');
+    if (this.store.endpoints({ containerId: c.id }).some((r) => r.doc.networkId === net.id)) {
+      throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
+    }
+    const id = newId();
+    const base: EndpointRecord = {
+      id,
+      networkId: net.id,
+      containerId: c.id,
+      name: c.name,
+      mac: '',
+      aliases: want.aliases,
+      dnsNames: dnsNames(c, want),
+      ...(want.ipv4 ? { requestedIpv4: want.ipv4 } : {}),
+      ...(want.ipv6 ? { requestedIpv6: want.ipv6 } : {}),
+      ifname: `eth${ifIndex}`,
+      hostIfname: hostIfname(id),
+      defaultRoute: false,
+    };
+    if (net.driver !== 'bridge') {
+      this.store.putEndpoint(base, 'creating');
+      return base;
+    }
+    if ((want.ipv4 || want.ipv6) && net.predefined) {
+      throw invalid('user specified IP address is supported on user defined networks only', 'ipam.staticOnDefault');
+    }
+    const pools = net.pools.map(poolConfigFromRecord);
+    const got = allocateEndpoint(pools, { ipv4: want.ipv4, ipv6: want.ipv6 }, this.store.leases(net.id), net);
+    const ep: EndpointRecord = {
+      ...base,
+      mac: want.mac ?? (got.ipv4 ? macFromIPv4(got.ipv4.address) : randomMac()),
+      defaultRoute: defaultRoute && !net.internal && got.ipv4 !== undefined,
+      ...(got.ipv4 ? { ipv4: formatIp(got.ipv4.address), prefix4: got.ipv4.prefixLength, gateway4: formatIp(got.ipv4.gateway) } : {}),
+      ...(got.ipv6 ? { ipv6: formatIp(got.ipv6.address), prefix6: got.ipv6.prefixLength, gateway6: formatIp(got.ipv6.gateway) } : {}),
+    };
+    this.store.putEndpoint(ep, 'creating');
+    for (const a of [ep.ipv4, ep.ipv6]) if (a) this.store.addLease(net.id, a, ep.id);
+    return ep;
+  }
+
+  private joinSpec(ep: EndpointRecord, sb: SandboxRef, net: NetworkRecord) {
+    const addresses = [
+      ...(ep.ipv4 ? [`${ep.ipv4}/${ep.prefix4}`] : []),
+      ...(ep.ipv6 ? [`${ep.ipv6}/${ep.prefix6}`] : []),
+    ];
+    const gateways = ep.defaultRoute ? [ep.gateway4, !net.internal ? ep.gateway6 : undefined].filter((g): g is string => !!g) : [];
+    return { endpointId: ep.id, netnsPath: sb.netnsPath, ifname: ep.ifname, hostIfname: ep.hostIfname, mac: ep.mac, addresses, gateways };
+  }
+}
+
+function randomMac(): string {
+  const b = [...crypto.getRandomValues(new Uint8Array(6))];
+  b[0] = (b[0]! & 0xfe) | 0x02; // locally administered, unicast
+  return b.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}

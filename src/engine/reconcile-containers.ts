@@ -1,0 +1,47 @@
+// After a restart (clean or kill -9): containers whose monitor survived keep running with their
+// network intact; the rest are marked exited and their network side removed; half-made endpoints
+// are rolled back; namespaces and host veths of ours with no owner are removed.
+import type { DriverContext } from '../drivers/driver.js';
+import type { Store } from '../store/store.js';
+import type { ContainerNetworking } from './container-network.js';
+import type { Endpoints } from './endpoints.js';
+import { nowRfc3339Nano } from './ids.js';
+import type { RuntimePort } from './runtime-port.js';
+import type { Sandboxes } from './sandboxes.js';
+
+const OUR_VETH = /^tv[0-9a-f]{11}$/;
+
+export async function reconcileContainers(
+  store: Store,
+  endpoints: Endpoints,
+  networking: ContainerNetworking,
+  sandboxes: Sandboxes,
+  runtime: RuntimePort,
+  ctx: DriverContext,
+): Promise<void> {
+  for (const { status, doc: ep } of store.endpoints()) {
+    if (status !== 'ready') await endpoints.detach(ep).catch((e: unknown) => ctx.log.error('endpoint rollback failed', { endpoint: ep.id, error: String(e) }));
+  }
+  const alive = await runtime.recover();
+  for (const { doc: c } of store.containers()) {
+    if (c.state.status !== 'running') continue;
+    if (alive.has(c.id)) {
+      ctx.log.info('container still running', { container: c.name, pid: alive.get(c.id) });
+      continue;
+    }
+    ctx.log.warn('container died while the daemon was down', { container: c.name });
+    c.state = { ...c.state, status: 'exited', pid: 0, finishedAt: nowRfc3339Nano() };
+    store.putContainer(c, 'ready');
+    await networking.down(c).catch((e: unknown) => ctx.log.error('teardown failed', { container: c.id, error: String(e) }));
+  }
+  const running = new Set(store.containers().filter((r) => r.doc.state.status === 'running').map((r) => r.doc.id.slice(0, 12)));
+  for (const short of await sandboxes.list()) {
+    if (!running.has(short)) await ctx.kernel.netnsDelete(sandboxes.ref(short).netnsPath);
+  }
+  const owned = new Set(store.endpoints().map((r) => r.doc.hostIfname));
+  const strays = (await ctx.kernel.links()).map((l) => l.ifname).filter((n) => OUR_VETH.test(n) && !owned.has(n));
+  if (strays.length > 0) {
+    ctx.log.warn('removing host veths with no endpoint', { links: strays });
+    await ctx.kernel.ipTry(strays.map((n) => ['link', 'del', 'dev', n]));
+  }
+}

@@ -1,0 +1,86 @@
+// Notices when someone else changes our table: a long-lived `nft monitor` child (through the
+// kernel layer) reports every ruleset change in the namespace. Lines about our chains, sets or
+// the table itself — a `flush ruleset`, `delete table`, a rule added to or deleted from one of
+// our chains — schedule one check; element events (our own per-port changes, thousands of them)
+// and rules in the user chain are ignored, so normal operation costs nothing. Measured: a
+// structure check (`nft -t list table`) costs ~4 ms; polling it every 500 ms would burn CPU
+// forever, the monitor idles at zero.
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { Logger } from '../../drivers/driver.js';
+import type { Kernel } from '../../kernel/kernel.js';
+import { USER_CHAIN } from './ruleset.js';
+
+export interface TableWatcherOptions {
+  kernel: Pick<Kernel, 'spawn'>;
+  table: string;
+  netnsPath?: string;
+  log: Logger;
+  /** Called (debounced) when our table may have been changed behind our back. */
+  onSuspectChange: () => void;
+  debounceMs?: number;
+  /** Delay before restarting a monitor that died. */
+  restartMs?: number;
+}
+
+/** True when a monitor line could mean our table's structure changed. */
+export function isSuspectLine(line: string, table: string): boolean {
+  const m = /^(add|delete|flush|replace|insert) (\S+) inet (\S+)(?: (\S+))?/.exec(line);
+  if (m === null || m[3] !== table) return false;
+  const [, , object, , name] = m;
+  if (object === 'element') return false;
+  if (object === 'rule' && name === USER_CHAIN) return false;
+  return true;
+}
+
+export class TableWatcher {
+  private child: ChildProcess | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private restart: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(private readonly opts: TableWatcherOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.spawn();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.restart);
+    const child = this.child;
+    this.child = undefined;
+    if (child && child.exitCode === null) child.kill();
+  }
+
+  private spawn(): void {
+    const { kernel, netnsPath, table, log } = this.opts;
+    const child = kernel.spawn(['nft', 'monitor'], { netnsPath, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    if (child.stdout) {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        if (isSuspectLine(line, table)) this.schedule();
+      });
+    }
+    child.stderr?.resume();
+    child.on('error', (e) => log.warn('firewall monitor failed', { error: e.message }));
+    child.on('exit', (code, signal) => {
+      if (this.stopped || this.child !== child) return;
+      log.warn('firewall monitor exited; restarting', { code, signal });
+      this.restart = setTimeout(() => this.spawn(), this.opts.restartMs ?? 500);
+    });
+    // Changes made before the monitor subscribed would go unseen: check once it is up.
+    this.schedule(100);
+  }
+
+  private schedule(delayMs = this.opts.debounceMs ?? 30): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.stopped) this.opts.onSuspectChange();
+    }, delayMs);
+  }
+}

@@ -182,7 +182,8 @@ export class EngineClient {
   }
 
   private writeBody(req: http.ClientRequest, opts: RequestOptions): void {
-    req.end(opts.json === undefined ? undefined : JSON.stringify(opts.json));
+    // Go's json.Encoder ends the body with a newline; send the same bytes.
+    req.end(opts.json === undefined ? undefined : JSON.stringify(opts.json) + '\n');
   }
 
   private send(method: string, path: string, opts: RequestOptions): Promise<ApiResponse> {

@@ -47,7 +47,9 @@ export class Forwarder {
       const sockets: UdpSocket[] = [];
       const tcps = new Set<TcpSocket>();
       let fallback: Buffer | undefined;
-      let answered = 0;
+      // Per upstream: 'tcp' while its truncated answer is fetched again, 'done' once it answered
+      // or failed; a duplicate datagram must not count twice.
+      const state = new Map<Upstream, 'tcp' | 'done'>();
       const finish = (reply?: Buffer): void => {
         if (!this.active.delete(finish)) return;
         clearTimeout(timer);
@@ -58,24 +60,25 @@ export class Forwarder {
       };
       this.active.add(finish);
       const timer = setTimeout(() => finish(fallback), this.timeoutMs);
-      // An upstream that failed (error, bad TCP reply): once all have, stop waiting.
-      const giveUp = (): void => {
-        if (++answered === upstreams.length) finish(fallback);
+      const giveUp = (up: Upstream): void => {
+        state.set(up, 'done');
+        if ([...state.values()].filter((v) => v === 'done').length === upstreams.length) finish(fallback);
       };
-      const settle = (reply: Buffer): void => {
+      const settle = (up: Upstream, reply: Buffer): void => {
         const rcode = rcodeOf(reply);
         if (rcode === RCODE.noError || rcode === RCODE.nxDomain) return finish(reply);
         fallback = reply;
-        giveUp();
+        giveUp(up);
       };
       const onUdpReply = (up: Upstream, msg: Buffer): void => {
-        if (!matches(msg, id, question)) return;
-        if (!isTruncated(msg)) return settle(msg);
+        if (state.has(up) || !matches(msg, id, question)) return;
+        if (!isTruncated(msg)) return settle(up, msg);
         // Too big for UDP: ask the same upstream again over TCP.
+        state.set(up, 'tcp');
         const t = exchangeTcp(up, out, this.timeoutMs, (reply) => {
           tcps.delete(t);
-          if (reply && matches(reply, id, question)) settle(reply);
-          else giveUp();
+          if (reply && matches(reply, id, question)) settle(up, reply);
+          else giveUp(up);
         });
         tcps.add(t);
       };
@@ -89,7 +92,7 @@ export class Forwarder {
           const up = targets.find((u) => u.port === rinfo.port && sameAddress(u.address, rinfo.address));
           if (up) onUdpReply(up, msg);
         });
-        for (const up of targets) s.send(out, up.port, up.address, (err) => err && giveUp());
+        for (const up of targets) s.send(out, up.port, up.address, (err) => err && giveUp(up));
       }
     });
   }

@@ -24,6 +24,7 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = { idleMs: 10_000, maxConnections: 6
 
 export class SandboxListener {
   private readonly connections = new Set<TcpSocket>();
+  private closed = false;
 
   constructor(
     private readonly sockets: SandboxSockets,
@@ -35,7 +36,8 @@ export class SandboxListener {
     udp.on('error', () => undefined); // e.g. ECONNREFUSED echoes from a client that went away
     udp.on('message', (msg, rinfo) => {
       this.handler.handle(this.context(), msg, 'udp', (packet) => {
-        if (packet) udp.send(packet, rinfo.port, rinfo.address, () => undefined);
+        // A forwarded answer may arrive after the sandbox went: send() on a closed socket throws.
+        if (packet && !this.closed) udp.send(packet, rinfo.port, rinfo.address, () => undefined);
       });
     });
     tcp.maxConnections = limits.maxConnections;
@@ -45,13 +47,11 @@ export class SandboxListener {
 
   /** Closes both sockets and every connection: an open socket would keep the netns alive. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     for (const c of this.connections) c.destroy();
     this.connections.clear();
-    try {
-      this.sockets.udp.close();
-    } catch {
-      // already closed
-    }
+    this.sockets.udp.close();
     this.sockets.tcp.close();
   }
 

@@ -42,9 +42,10 @@ export class QueryHandler {
       reply(errorReply(buf, query, RCODE.servFail)); // Docker: no forwarding → SERVFAIL
       return;
     }
-    void this.forwarder.forward(buf, query.questionEnd, ctx.upstreams).then((answer) => {
-      reply(answer ? fit(answer, buf, query, transport) : errorReply(buf, query, RCODE.servFail));
-    });
+    this.forwarder
+      .forward(buf, query.questionEnd, ctx.upstreams)
+      .then((answer) => reply(answer ? fit(answer, buf, query, transport) : errorReply(buf, query, RCODE.servFail)))
+      .catch(() => undefined); // a reply path that throws must not become an unhandled rejection
   }
 }
 

@@ -6,6 +6,7 @@ import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { invalid, notFound } from '../errors.js';
 import type { Logger } from '../drivers/driver.js';
+import type { Resolver } from '../dns/resolver.js';
 import type { Store } from '../store/store.js';
 import type { DaemonConfig } from './config.js';
 import type { ContainerRecord, WantedAttachment } from './container-types.js';
@@ -30,6 +31,7 @@ export class ContainerNetworking {
     private readonly config: DaemonConfig,
     private readonly log: Logger,
     private readonly lookupContainer: (id: string) => ContainerRecord | undefined,
+    private readonly dns: Resolver,
   ) {}
 
   etcPaths(c: ContainerRecord): EtcPaths {
@@ -59,13 +61,21 @@ export class ContainerNetworking {
         sb = await this.sandboxes.create(c.id, this.wantsIpv6(c));
         undo.push('sandbox', () => this.sandboxes.delete(c.id));
       }
+      // The resolver's sockets take one process start-up to bind: do it while the links are made.
+      const dnsReady = !isHost && this.usesEmbeddedDns(c.networks) ? this.startDns(c, sb) : undefined;
+      if (dnsReady) undo.push('dns', () => this.dns.removeSandbox(c.id));
       c.nextIfIndex = 0;
       let routed = false;
-      for (const want of c.networks) {
-        const ep = await this.endpoints.attach(c, want, sb, c.nextIfIndex++, !routed);
-        undo.push(`endpoint ${ep.id}`, () => this.endpoints.detach(ep));
-        routed ||= ep.defaultRoute;
+      try {
+        for (const want of c.networks) {
+          const ep = await this.endpoints.attach(c, want, sb, c.nextIfIndex++, !routed);
+          undo.push(`endpoint ${ep.id}`, () => this.endpoints.detach(ep));
+          routed ||= ep.defaultRoute;
+        }
+      } finally {
+        await dnsReady?.catch(() => undefined); // settle before any undo closes its sockets
       }
+      await dnsReady;
       await this.writeEtc(c);
       return isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath };
     }, (e) => this.log.error('rollback of container network failed', { container: c.id, error: String(e) }));
@@ -74,7 +84,24 @@ export class ContainerNetworking {
   /** Tears the network side down after the process exited; idempotent. */
   async down(c: ContainerRecord): Promise<void> {
     for (const { doc: ep } of this.store.endpoints({ containerId: c.id })) await this.endpoints.detach(ep);
-    if (!this.sharedWith(c)) await this.sandboxes.delete(c.id);
+    if (this.sharedWith(c)) return;
+    this.dns.removeSandbox(c.id); // an open socket would keep the namespace alive
+    await this.sandboxes.delete(c.id);
+  }
+
+  /** Binds the embedded resolver in a running container's sandbox (start, connect, restart). */
+  startDns(c: ContainerRecord, sb: SandboxRef): Promise<void> {
+    if (this.dns.hasSandbox(c.id)) return Promise.resolve();
+    return this.dns.addSandbox(c.id, sb.netnsPath, {
+      containerId: c.id,
+      hostname: c.config.hostname,
+      dnsServers: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns,
+      dnsSearch: c.hostConfig.dnsSearch,
+    });
+  }
+
+  usesEmbeddedDns(wanted: WantedAttachment[]): boolean {
+    return wanted.some((w) => this.store.network(w.networkId)?.doc.predefined === false);
   }
 
   /** `network connect`: live when the container runs, remembered for its next start otherwise. */
@@ -84,6 +111,7 @@ export class ContainerNetworking {
       const index = c.nextIfIndex++; // consumed even when the attach fails, as in Docker
       try {
         await this.endpoints.attach(c, want, this.sandboxes.ref(c.id), index, !hasRoute);
+        if (this.usesEmbeddedDns([want])) await this.startDns(c, this.sandboxes.ref(c.id));
       } finally {
         this.persistIfIndex(c);
       }

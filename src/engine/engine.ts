@@ -18,6 +18,8 @@ import { ContainerNetworking } from './container-network.js';
 import { Containers } from './containers.js';
 import { Endpoints } from './endpoints.js';
 import type { RuntimePort } from './runtime-port.js';
+import { Resolver } from '../dns/resolver.js';
+import type { EndpointRecord, NetworkRecord } from './types.js';
 import { Sandboxes } from './sandboxes.js';
 
 export interface EngineDeps {
@@ -39,6 +41,7 @@ export class Engine {
   readonly containerNetworking: ContainerNetworking;
   readonly containers: Containers;
   readonly lifecycle: ContainerLifecycle;
+  readonly dns: Resolver;
   private readonly ctx: DriverContext;
 
   constructor(private readonly deps: EngineDeps) {
@@ -48,9 +51,14 @@ export class Engine {
     this.networks = new Networks(this.store, this.ctx, deps.planner, deps.firewall);
     this.sandboxes = new Sandboxes(deps.config.execRoot, deps.kernel);
     this.endpoints = new Endpoints(this.store, this.ctx);
+    this.dns = new Resolver({ kernel: deps.kernel });
+    this.endpoints.observe({
+      endpointUp: (ep, net) => this.publishNames(ep, net),
+      endpointDown: (ep) => this.dns.records.removeEndpoint(ep.id),
+    });
     this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
       this.containers.tryFind(ref),
-    );
+    this.dns);
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.config, deps.log);
     let id = this.store.getMeta('daemon.id');
@@ -66,9 +74,43 @@ export class Engine {
     ensurePredefined(this.store, this.config);
     await reconcileNetworks(this.store, this.networks, this.ctx, this.deps.firewall);
     await reconcileContainers(this.store, this.endpoints, this.containerNetworking, this.sandboxes, this.deps.runtime, this.ctx);
+    await this.restoreNames();
+  }
+
+  /** Embedded DNS names exist on user-defined networks only, as in Docker. */
+  private publishNames(ep: EndpointRecord, net: NetworkRecord): void {
+    if (net.predefined) return;
+    const c = this.containers.tryFind(ep.containerId);
+    this.dns.records.upsertEndpoint({
+      endpointId: ep.id,
+      networkId: net.id,
+      networkName: net.name,
+      internal: net.internal,
+      containerId: ep.containerId,
+      containerName: ep.name,
+      hostname: c?.config.hostname,
+      aliases: ep.dnsNames.filter((n) => n !== ep.name),
+      ...(ep.ipv4 ? { ipv4: ep.ipv4 } : {}),
+      ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}),
+    });
+  }
+
+  /** After a restart: names of live endpoints, and resolver sockets in live sandboxes. */
+  private async restoreNames(): Promise<void> {
+    for (const { doc: ep } of this.store.endpoints()) {
+      const net = this.store.network(ep.networkId)?.doc;
+      if (net) this.publishNames(ep, net);
+    }
+    for (const c of this.containers.list()) {
+      if (c.state.status !== 'running' || !this.sandboxes.exists(c.id) || !this.containerNetworking.usesEmbeddedDns(c.networks)) continue;
+      await this.containerNetworking.startDns(c, this.sandboxes.ref(c.id)).catch((e: unknown) =>
+        this.deps.log.error('cannot restore the resolver of a container', { container: c.id, error: String(e) }),
+      );
+    }
   }
 
   close(): void {
+    this.dns.close();
     this.deps.kernel.close();
     this.store.close();
   }

@@ -22,11 +22,12 @@ export class GoList {
   ) {}
 }
 
-/** map[string]T; printed and marshalled with sorted keys, as Go does. */
+/** map[string]T; printed and marshalled with sorted keys, as Go does. A named map type may have methods. */
 export class GoMap {
   constructor(
     readonly entries: Map<string, GoValue>,
     readonly isNil = false,
+    readonly methods: Record<string, (...args: GoValue[]) => GoValue> = {},
   ) {}
 }
 

@@ -55,7 +55,10 @@ export function renderList(format: string, rows: GoStruct[], headers: Record<str
   }
   if (!isTable) return body;
 
-  const headerCtx: GoValue = new GoMap(new Map(Object.entries(headers)));
+  // docker's SubHeaderContext: a map of titles whose Label method titles `{{.Label "a.b-c"}}` as "b c".
+  const headerCtx: GoValue = new GoMap(new Map(Object.entries(headers)), false, {
+    Label: (name) => (String(name).split('.').pop() ?? '').replace(/[-_]/g, ' '),
+  });
   let header = '';
   try {
     header = tmpl.execute(headerCtx, { funcs: headerFuncs });

@@ -355,6 +355,8 @@ export class Template {
         return fail(where, `.${name}`, `can't evaluate field ${name} in type ${recv.typeName}`);
       }
       if (recv instanceof GoMap) {
+        const m = recv.methods[name];
+        if (m) return m(...args.map((a) => a ?? null));
         if (recv.entries.has(name)) return recv.entries.get(name);
         if (opts.missingKeyError) return fail(where, `.${name}`, `map has no entry for key "${name}"`);
         return undefined;

@@ -6,10 +6,7 @@ import { OWNED_OBJECTS } from './ruleset.js';
 
 const BLOCK_START = /^\t(?:chain|set|map) (\S+) \{$/;
 
-/**
- * The listing's blocks for the objects we own, in a stable order; undefined-free and empty when
- * the table lists none of them.
- */
+/** The listing's blocks for the objects we own, in a fixed order, with a marker for each missing one. */
 export function ownedStructure(listing: string): string {
   const blocks = new Map<string, string>();
   const lines = listing.split('\n');

@@ -28,9 +28,22 @@ export function parseBlocks(text) {
   return blocks;
 }
 
+/** HTTP responses in a block: header order is not meaningful (Go sorts them, Node keeps insertion
+ * order): sort them; drop connection-management and per-request noise headers. */
+function sortHttpHeaders(text) {
+  return text.replace(/^(HTTP\/1\.[01] \d{3}[^\n]*\n)((?:[A-Za-z0-9-]+:[^\n]*\n)+)/gm, (_m, status, headers) => {
+    const kept = headers
+      .split('\n')
+      .filter((h) => h && !/^(Connection|Keep-Alive|X-Reference-Id):/i.test(h))
+      .map((h) => h.replace(/^Api-Version: .*/i, 'Api-Version: <V>'));
+    kept.sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
+    return status + kept.map((h) => h + '\n').join('');
+  });
+}
+
 /** Normalise one block. Ids are numbered per block, in order of first appearance. */
 export function normaliseBlock(text, roots) {
-  let t = text;
+  let t = sortHttpHeaders(text);
   for (const r of roots) if (r) t = t.split(r).join('<ROOT>');
   t = t.replace(/\/tmp\/tcmp-\d+\/[a-z]+/g, '<ROOT>');
   // ids: 64 hex first, then 12-hex words that contain a letter (a prefix of a 64 gets its number)

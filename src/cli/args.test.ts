@@ -79,11 +79,11 @@ test('help block matches docker network create --help (80 columns)', () => {
   ];
   assert.equal(
     flagUsages(create, 79),
-    '      --aux-address map   Auxiliary IPv4 or IPv6 addresses used by Network\n' +
-      '                          driver (default map[])\n' +
+    '      --aux-address map   Auxiliary IPv4 or IPv6 addresses used by\n' +
+      '                          Network driver (default map[])\n' +
       '  -d, --driver string     Driver to manage the Network (default "bridge")\n' +
-      '      --ipv4              Enable or disable IPv4 address assignment (default\n' +
-      '                          true)\n' +
+      '      --ipv4              Enable or disable IPv4 address assignment\n' +
+      '                          (default true)\n' +
       '      --label list        Set metadata on a network\n' +
       '      --subnet strings    Subnet in CIDR format that represents a network\n' +
       '                          segment\n',

@@ -126,6 +126,7 @@ const CASES: Array<{ args: string[]; stdin?: string }> = [
   ...['ls', 'create', 'inspect', 'rm', 'prune', 'connect', 'disconnect'].map((c) => ({ args: ['network', c, '--help'] })),
   { args: ['network', 'ls', '-h'] },
   { args: ['info'] },
+  { args: ['version'] },
   { args: ['info', '--format', '{{.Name}} {{json .Plugins.Network}}'] },
   { args: ['version', '--format', '{{.Server.Version}} {{.Client.Context}}'] },
   { args: ['version', 'x'] },
@@ -140,7 +141,7 @@ for (const c of CASES) {
     const norm = (r: Result): Result => ({ ...r, stdout: r.stdout.replace(/unix:\/\/\S+\.sock/g, '<host>'), stderr: r.stderr.replace(/unix:\/\/\S+\.sock/g, '<host>') });
     const d = norm(rename(docker, '\0'));
     const t = norm(tether);
-    if (c.args.length === 1 && c.args[0] === 'info') {
+    if (c.args.length === 1 && (c.args[0] === 'info' || c.args[0] === 'version')) {
       // The Client section describes each CLI itself; only the Server part must match.
       d.stdout = d.stdout.slice(d.stdout.indexOf('Server:'));
       t.stdout = t.stdout.slice(t.stdout.indexOf('Server:'));

@@ -90,7 +90,7 @@ function versionText(apiVersion: string, sv: ServerVersion | undefined): string 
       }
     }
   }
-  return s + '\n';
+  return s; // the caller adds the final newline, as docker does after executing its template
 }
 
 /** The value `version -f` templates see: {Client, Server}, like docker's versionInfo. */

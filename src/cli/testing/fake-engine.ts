@@ -104,6 +104,8 @@ export class FakeEngine {
   networks: Net[] = predefined();
   /** The Api-Version the daemon announces on /_ping. */
   apiVersion = '1.41';
+  /** Whether HEAD /_ping is answered (when not, clients must fall back to GET). */
+  headPing = true;
   private server: http.Server | undefined;
   private dir: string | undefined;
   socketPath = '';
@@ -158,6 +160,10 @@ export class FakeEngine {
     };
     const fail = (status: number, message: string): void => send(status, { message });
     const url = new URL(rawUrl, 'http://engine');
+    if (url.pathname === '/_ping' && method === 'HEAD' && !this.headPing) {
+      res.writeHead(405).end();
+      return;
+    }
     if (url.pathname === '/_ping') {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end(method === 'HEAD' ? undefined : 'OK');
       return;

@@ -37,13 +37,15 @@ function fakeKernel(failNext = { count: 0 }) {
 }
 
 describe('NftFirewaller', () => {
-  it('refuses changes before init, then writes the whole table once and elements after', async () => {
+  it('creates only the table and user chain at init, writes the whole table once, then elements', async () => {
     const k = fakeKernel();
     const fw = new NftFirewaller({ kernel: k.kernel, log: silent, table: 't' });
-    await assert.rejects(fw.setNetwork(net), { kind: 'internal' });
     await fw.init();
     assert.deepEqual(k.sysctls, ['net.ipv4.ip_forward=1']);
-    assert.match(k.batches[0] ?? '', /^add table inet t\n/);
+    assert.deepEqual(k.batches, ['add table inet t\nadd chain inet t user\n']);
+    await fw.addPorts([web]);
+    assert.match(k.batches[1] ?? '', /^add table inet t\n[\s\S]*flush chain inet t forward\n[\s\S]*add element inet t ports4_any \{ tcp \. 8080 : 172\.18\.0\.2 \. 80 \}\n$/);
+    k.batches.length = 1;
     await fw.setNetwork(net);
     assert.equal(k.batches[1], [
       'add element inet t bridges { "br-x" }',
@@ -58,7 +60,7 @@ describe('NftFirewaller', () => {
   it('updates a network by its difference only', async () => {
     const k = fakeKernel();
     const fw = new NftFirewaller({ kernel: k.kernel, log: silent, table: 't', ipForward: false });
-    await fw.init();
+    await fw.reconcile({ networks: [], ports: [] });
     await fw.setNetwork(net);
     await fw.setNetwork({ ...net, masquerade: false, icc: false });
     assert.equal(k.batches[2], 'delete element inet t masq4 { 172.18.0.0/16 }\nadd element inet t icc_off { "br-x" }\n');
@@ -72,7 +74,7 @@ describe('NftFirewaller', () => {
   it('publishes idempotently, and refuses a host port mapped to another container', async () => {
     const k = fakeKernel();
     const fw = new NftFirewaller({ kernel: k.kernel, log: silent, table: 't' });
-    await fw.init();
+    await fw.reconcile({ networks: [], ports: [] });
     await fw.addPorts([web]);
     await fw.addPorts([web]);
     assert.equal(k.batches.length, 2);
@@ -92,7 +94,7 @@ describe('NftFirewaller', () => {
     const fail = { count: 0 };
     const k = fakeKernel(fail);
     const fw = new NftFirewaller({ kernel: k.kernel, log: silent, table: 't' });
-    await fw.init();
+    await fw.reconcile({ networks: [], ports: [] });
     fail.count = 1;
     await fw.addPorts([web]);
     assert.equal(k.batches.length, 2);

@@ -3,12 +3,12 @@
 // batch. It keeps a mirror of what it programmed, so a failed incremental batch (someone removed
 // an element) and a table flushed behind our back are both repaired by one full rebuild.
 import type { Logger } from '../../drivers/driver.js';
-import { conflict, internal, isTetherError } from '../../errors.js';
+import { conflict } from '../../errors.js';
 import { formatIp } from '../../ipam/address.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Firewaller, FirewallState, FwNetwork, PortMapping } from '../firewaller.js';
 import { elementId, elementLines, networkElements, portElement, type Element } from './elements.js';
-import { rebuildBatch, tableName } from './ruleset.js';
+import { rebuildBatch, tableName, USER_CHAIN } from './ruleset.js';
 import { ownedStructure } from './table-structure.js';
 import { TableWatcher } from './table-watcher.js';
 
@@ -58,10 +58,14 @@ export class NftFirewaller implements Firewaller {
     this.ipForward = opts.ipForward ?? true;
   }
 
+  /**
+   * Creates the table and the user chain and touches nothing else: rules and ports left by a
+   * previous run keep working until reconcile() (or the first change) rewrites our part.
+   */
   init(): Promise<void> {
     return this.serial(async () => {
       if (this.ipForward) await this.kernel.sysctl('net.ipv4.ip_forward', '1', this.netnsPath);
-      await this.rebuild();
+      await this.kernel.nft(`add table inet ${this.table}\nadd chain inet ${this.table} ${USER_CHAIN}\n`, this.netnsPath);
     });
   }
 
@@ -130,15 +134,10 @@ export class NftFirewaller implements Firewaller {
         const element = portElement(mapping);
         return [elementId(element), { mapping, element }];
       }));
-      const before = { networks: this.networks, ports: this.ports };
-      this.networks = networks;
-      this.ports = ports;
-      try {
-        await this.rebuild();
-      } catch (e) {
-        Object.assign(this, before);
-        throw e;
-      }
+      await this.rebuildWith(() => {
+        this.networks = networks;
+        this.ports = ports;
+      });
       for (const net of networks.values()) await this.networkSysctls(net);
     });
   }
@@ -180,29 +179,32 @@ export class NftFirewaller implements Firewaller {
   }
 
   /**
-   * Applies an incremental batch and then commits the mirror. If the kernel refuses it (an
-   * element someone else deleted, a table that is gone), rebuilds everything from the new mirror
-   * instead; the mirror stays as it was when that fails too.
+   * Applies an incremental batch and then commits the mirror. Before the first rebuild, and when
+   * the kernel refuses the batch (an element someone else deleted, a table that is gone), it
+   * rebuilds everything from the new mirror instead; the mirror stays as it was if that fails.
    */
   private async apply(lines: readonly string[], commit: () => void): Promise<void> {
-    if (this.expected === undefined) {
-      throw internal('firewall not initialised: call init() or reconcile() first');
-    }
     if (lines.length === 0) return commit();
-    try {
-      await this.kernel.nft(`${lines.join('\n')}\n`, this.netnsPath);
-      commit();
-    } catch (e) {
-      if (isTetherError(e) && e.kind !== 'internal') throw e;
-      this.log.warn('firewall: incremental change refused, rebuilding the table', { table: this.table, error: String(e) });
-      const before = { networks: this.networks, ports: this.ports };
-      commit();
+    if (this.expected !== undefined) {
       try {
-        await this.rebuild();
-      } catch (again) {
-        Object.assign(this, before);
-        throw again;
+        await this.kernel.nft(`${lines.join('\n')}\n`, this.netnsPath);
+        return commit();
+      } catch (e) {
+        this.log.warn('firewall: incremental change refused, rebuilding the table', { table: this.table, error: String(e) });
       }
+    }
+    await this.rebuildWith(commit);
+  }
+
+  /** Commits the mirror and writes the whole table from it; puts the mirror back if that fails. */
+  private async rebuildWith(commit: () => void): Promise<void> {
+    const before = { networks: this.networks, ports: this.ports };
+    commit();
+    try {
+      await this.rebuild();
+    } catch (e) {
+      Object.assign(this, before);
+      throw e;
     }
   }
 

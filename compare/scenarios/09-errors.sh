@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# INDEX 06, the network-only rows of the errors table (CLI text and exit codes; API status where recorded).
+source "$SCENARIO_LIB"
+N="cf-e-net cf-e-a cf-e-box cf-e-ipr cf-e-v6 cf-e-att cf-e-cfg cf-e-p1 cf-e-p2 cf-e-hb"
+cleanup $N "cf-e-bad/name" "cf-e bad"
+x 'docker network create --subnet 10.60.0.0/24 cf-e-net'
+rec 'docker network create cf-e-net'
+api POST /networks/create '{"Name":"cf-e-net","CheckDuplicate":true}'
+rec 'docker network create host'
+rec 'docker network create -d host cf-e-x'
+rec 'docker network create -d null cf-e-x'
+rec 'docker network create --subnet 10.61.0.0/24 --gateway 10.61.1.1 cf-e-x'
+api POST /networks/create '{"Name":"cf-e-x","IPAM":{"Config":[{"Subnet":"10.61.0.0/24","Gateway":"10.61.1.1"}]}}'
+rec 'docker network create --gateway 10.61.0.1 cf-e-x'
+rec 'docker network create --subnet 10.62.0.0/24 --ip-range 10.63.0.0/24 cf-e-x'
+api POST /networks/create '{"Name":"cf-e-ipr","IPAM":{"Config":[{"Subnet":"10.62.0.0/24","IPRange":"10.63.0.0/24"}]}}'
+rec 'docker network create --subnet 10.63.0.0/24 --aux-address a=10.64.0.5 cf-e-x'
+rec 'docker network create --subnet 10.70.0.0/33 cf-e-x'
+rec 'docker network create --subnet foo cf-e-x'
+rec 'docker network create --subnet 10.70.0.0 cf-e-x'
+api POST /networks/create '{"Name":"cf-e-x","IPAM":{"Config":[{"Subnet":"10.70.0.0/33"}]}}'
+rec 'docker network create --subnet 10.71.0.0/24 --gateway 10.71.0.999 cf-e-x'
+api POST /networks/create '{"Name":"cf-e-x","IPAM":{"Config":[{"Subnet":"10.71.0.0/24","Gateway":"10.71.0.999"}]}}'
+rec 'docker network create --subnet fd00:9::/64 cf-e-v6 >/dev/null; echo rc=$?; docker network inspect -f "{{.EnableIPv6}} {{len .IPAM.Config}}" cf-e-v6'
+rec 'docker network create --ipv6 cf-e-x'
+rec 'docker network create ""'
+api POST /networks/create '{"Name":""}'
+rec 'docker network create cf-e-bad/name >/dev/null; echo rc=$?; docker network create "cf-e bad" >/dev/null; echo rc=$?'
+rec 'docker network create -o com.docker.network.bridge.name=cfe0123456789abcdef cf-e-x'
+rec 'docker network create -o com.docker.network.driver.mtu=abc cf-e-x'
+rec 'docker network rm bridge'
+rec 'docker network rm host none'
+api DELETE /networks/bridge
+rec 'docker network rm cf-e-nosuch'
+api DELETE /networks/cf-e-nosuch
+rec 'docker network inspect cf-e-nosuch'
+api GET /networks/cf-e-nosuch
+rec 'docker network create -d overlay cf-e-x'
+rec 'docker network create --scope swarm cf-e-x'
+rec 'docker network create --ingress cf-e-x'
+rec 'docker network create --attachable cf-e-att >/dev/null; docker network inspect -f "{{.Attachable}} {{.Scope}}" cf-e-att'
+rec 'docker network create -d ipvlan cf-e-x'
+rec 'docker network create -d macvlan -o parent=cf-nosuch0 cf-e-x'
+rec 'docker network create --config-only --subnet 10.65.0.0/24 cf-e-cfg >/dev/null; echo rc=$?; docker network inspect -f "{{.ConfigOnly}}" cf-e-cfg'
+rec 'docker run -d --name cf-e-box --network cf-e-net busybox sleep 600 >/dev/null; echo rc=$?'
+rec 'docker network rm cf-e-net'
+api DELETE /networks/cf-e-net
+rec 'docker network connect host cf-e-box'
+x 'docker network create cf-e-a'
+rec 'docker network disconnect cf-e-a cf-e-box 2>&1 | sed "s/[0-9a-f]\{64\}/FULLID/"'
+api POST /networks/cf-e-a/disconnect '{"Container":"cf-e-box"}'
+rec 'docker run -d --name cf-e-x --network cf-e-nosuch busybox sleep 1'
+rec 'docker network prune -f --filter label=cf-prune=1'
+rec 'docker network create --label cf-prune=1 cf-e-p1 >/dev/null && docker network create --label cf-prune=1 cf-e-p2 >/dev/null; docker network prune -f --filter label=cf-prune=1'
+api POST '/networks/prune?filters=%7B%22label%22%3A%5B%22cf-prune%3D1%22%5D%7D'
+api GET '/networks?filters=%7B%22nosuchfilter%22%3A%5B%22x%22%5D%7D'
+cleanup $N "cf-e-bad/name" "cf-e bad"

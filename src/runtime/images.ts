@@ -1,0 +1,250 @@
+// The image store under <data-root>/images, without a registry:
+//   layers/<hex>/ + <hex>.json   unpacked layers (see layers.ts), shared between images
+//   configs/<hex>.json           image config bytes; <hex> is the image id
+//   repositories.json            name:tag → image id (TagIndex; SQLite-backed later if wanted)
+//   tmp/                         archives being unpacked
+// Images come from `docker save` / OCI layout tars (load) or plain rootfs tars (import).
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { conflict, invalid, notFound } from '../errors.js';
+import { extractTar } from '../kernel/tar.js';
+import { readArchive, type ArchiveImage } from './image-archive.js';
+import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile, type ImageRuntimeConfig } from './image-config.js';
+import { looksLikeId, normalizeRef } from './image-ref.js';
+import { diffIdOf, digestHex, LayerStore } from './layers.js';
+import { JsonTagIndex, type TagIndex } from './tag-index.js';
+
+export interface ImageSummary {
+  id: string;
+  repoTags: string[];
+  /** Unix seconds, as GET /images/json reports Created. */
+  created: number;
+  size: number;
+  labels: Record<string, string> | null;
+}
+
+export interface ImageDetails {
+  id: string;
+  repoTags: string[];
+  /** RFC 3339 as in the config (GET /images/{name}/json). */
+  created: string;
+  size: number;
+  architecture: string;
+  os: string;
+  author: string;
+  comment: string;
+  dockerVersion: string;
+  config: ImageRuntimeConfig;
+  /** Diff ids, base layer first (RootFS.Layers). */
+  layers: string[];
+}
+
+/** One line of DELETE /images/{name}: {Untagged} or {Deleted}. */
+export type RemovedItem = { untagged: string } | { deleted: string };
+
+export interface ImageStoreOptions {
+  root: string;
+  tags?: TagIndex;
+  /** The id of a container using the image, if any: such images are not deleted. */
+  containerUsing?: (imageId: string) => string | undefined;
+}
+
+interface StoredImage {
+  config: ImageConfigFile;
+  size: number;
+}
+
+export class ImageStore {
+  private readonly images = new Map<string, StoredImage>();
+  private readonly layers: LayerStore;
+
+  private constructor(
+    private readonly root: string,
+    private readonly tags: TagIndex,
+    private readonly containerUsing: (imageId: string) => string | undefined,
+  ) {
+    this.layers = new LayerStore(join(root, 'layers'));
+  }
+
+  static async open(opts: ImageStoreOptions): Promise<ImageStore> {
+    await rm(join(opts.root, 'tmp'), { recursive: true, force: true }); // leftovers of a crash
+    for (const sub of ['layers', 'configs', 'tmp']) await mkdir(join(opts.root, sub), { recursive: true });
+    const tags = opts.tags ?? new JsonTagIndex(join(opts.root, 'repositories.json'));
+    const store = new ImageStore(opts.root, tags, opts.containerUsing ?? (() => undefined));
+    for (const name of await readdir(join(opts.root, 'configs'))) {
+      if (!name.endsWith('.json')) continue;
+      const bytes = await readFile(join(opts.root, 'configs', name));
+      await store.remember(imageIdOf(bytes), parseImageConfig(bytes));
+    }
+    return store;
+  }
+
+  /** `docker load`: every image in a docker-archive or OCI layout tar (gzip allowed). */
+  async load(archivePath: string): Promise<{ id: string; tags: string[] }[]> {
+    return this.withTemp(async (tmp) => {
+      await extractTar(archivePath, tmp);
+      const loaded: { id: string; tags: string[] }[] = [];
+      for (const image of await readArchive(tmp)) loaded.push(await this.addFromArchive(image));
+      return loaded;
+    });
+  }
+
+  /** `docker import`: a plain rootfs tar becomes a one-layer image with an empty config. */
+  async import(tarPath: string, opts: { ref?: string; comment?: string; now?: Date } = {}): Promise<string> {
+    const diffId = await diffIdOf(tarPath);
+    await this.layers.add(diffId, tarPath);
+    const bytes = importedImageConfig(diffId, opts.now ?? new Date(), opts.comment ?? 'Imported from -');
+    const id = await this.addConfig(bytes);
+    if (opts.ref) await this.tag(id, opts.ref);
+    return id;
+  }
+
+  list(): ImageSummary[] {
+    return [...this.images].map(([id, img]) => ({
+      id,
+      repoTags: this.tagsOf(id),
+      created: Math.floor(Date.parse(img.config.created ?? '') / 1000) || 0,
+      size: img.size,
+      labels: img.config.config?.Labels ?? null,
+    }));
+  }
+
+  inspect(nameOrId: string): ImageDetails {
+    const id = this.resolve(nameOrId);
+    const img = this.stored(id);
+    return {
+      id,
+      repoTags: this.tagsOf(id),
+      created: img.config.created ?? '0001-01-01T00:00:00Z',
+      size: img.size,
+      architecture: img.config.architecture ?? '',
+      os: img.config.os ?? '',
+      author: img.config.author ?? '',
+      comment: img.config.comment ?? '',
+      dockerVersion: img.config.docker_version ?? '',
+      config: img.config.config ?? {},
+      layers: [...img.config.rootfs.diff_ids],
+    };
+  }
+
+  /** The image id (sha256:…) for a name[:tag], a full id or a unique id prefix. */
+  resolve(nameOrId: string): string {
+    if (looksLikeId(nameOrId)) {
+      const hex = nameOrId.replace(/^sha256:/, '');
+      const matches = [...this.images.keys()].filter((id) => digestHex(id).startsWith(hex));
+      if (matches.length === 1 && matches[0]) return matches[0];
+      if (matches.length > 1) throw invalid(`multiple images match id prefix ${nameOrId}`, 'image.ambiguous');
+    }
+    let ref: string;
+    try {
+      ref = normalizeRef(nameOrId);
+    } catch {
+      throw notFound(`No such image: ${nameOrId}`, 'image.notFound');
+    }
+    const id = this.tags.get(ref);
+    if (!id || !this.images.has(id)) throw notFound(`No such image: ${ref}`, 'image.notFound');
+    return id;
+  }
+
+  /** Unpacked layer directories of an image, base layer first (for the container rootfs). */
+  layerDirs(imageId: string): string[] {
+    return this.stored(imageId).config.rootfs.diff_ids.map((d) => this.layers.dir(d));
+  }
+
+  async tag(imageId: string, ref: string): Promise<void> {
+    this.stored(imageId);
+    await this.tags.set(normalizeRef(ref), imageId);
+  }
+
+  /** `docker rmi`: untags a name, deletes an image no name and no container still uses. */
+  async remove(nameOrId: string, opts: { force?: boolean } = {}): Promise<RemovedItem[]> {
+    const id = this.resolve(nameOrId);
+    const byName = !looksLikeId(nameOrId) || this.tagsOf(id).includes(safeNormalize(nameOrId));
+    const tags = this.tagsOf(id);
+    const user = this.containerUsing(id);
+    const short = digestHex(id).slice(0, 12);
+    if (!byName && tags.length > 1 && !opts.force) {
+      throw conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`, 'image.multipleRefs');
+    }
+    const untag = byName ? [normalizeRef(nameOrId)] : tags;
+    const left = tags.filter((t) => !untag.includes(t));
+    if (user && left.length === 0 && !opts.force) {
+      const what = byName ? `repository reference "${nameOrId}"` : short;
+      throw conflict(`conflict: unable to remove ${what} (must force) - container ${user.slice(0, 12)} is using its referenced image ${short}`, 'image.inUse');
+    }
+    const removed: RemovedItem[] = [];
+    for (const t of untag) {
+      await this.tags.delete(t);
+      removed.push({ untagged: t });
+    }
+    if (left.length > 0 || user) return removed;
+    await this.deleteImage(id);
+    removed.push({ deleted: id });
+    return removed;
+  }
+
+  private async addFromArchive(image: ArchiveImage): Promise<{ id: string; tags: string[] }> {
+    const bytes = await readFile(image.configPath);
+    const diffIds = parseImageConfig(bytes).rootfs.diff_ids;
+    if (diffIds.length !== image.layerPaths.length) {
+      throw invalid(`image config lists ${diffIds.length} layers, the archive has ${image.layerPaths.length}`, 'image.archive');
+    }
+    for (const [i, path] of image.layerPaths.entries()) await this.layers.add(diffIds[i] ?? '', path);
+    const id = await this.addConfig(bytes);
+    for (const t of image.tags) await this.tags.set(t, id);
+    return { id, tags: image.tags };
+  }
+
+  private async addConfig(bytes: Buffer): Promise<string> {
+    const id = imageIdOf(bytes);
+    await writeFile(join(this.root, 'configs', `${digestHex(id)}.json`), bytes);
+    await this.remember(id, parseImageConfig(bytes));
+    return id;
+  }
+
+  private async remember(id: string, config: ImageConfigFile): Promise<void> {
+    let size = 0;
+    for (const d of config.rootfs.diff_ids) size += (await this.layers.meta(d))?.size ?? 0;
+    this.images.set(id, { config, size });
+  }
+
+  private async deleteImage(id: string): Promise<void> {
+    this.images.delete(id);
+    await rm(join(this.root, 'configs', `${digestHex(id)}.json`), { force: true });
+    const inUse = new Set([...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids));
+    await this.layers.prune(inUse);
+  }
+
+  private stored(id: string): StoredImage {
+    const img = this.images.get(id);
+    if (!img) throw notFound(`No such image: ${id}`, 'image.notFound');
+    return img;
+  }
+
+  private tagsOf(id: string): string[] {
+    return this.tags
+      .entries()
+      .filter(([, v]) => v === id)
+      .map(([ref]) => ref)
+      .sort();
+  }
+
+  private async withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+    const dir = join(this.root, 'tmp', randomBytes(6).toString('hex'));
+    await mkdir(dir, { recursive: true });
+    try {
+      return await fn(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function safeNormalize(ref: string): string {
+  try {
+    return normalizeRef(ref);
+  } catch {
+    return ref;
+  }
+}

@@ -1,0 +1,136 @@
+// Content-addressed layer store: each layer is unpacked ONCE into layers/<diff id hex>/ and used
+// read-only as an overlayfs lower directory by every container of every image that has it.
+// A layer counts as present only when its <hex>.json marker exists: the marker is written after
+// the unpack and the rename, so a crash mid-unpack leaves a partial directory we redo.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { invalid } from '../errors.js';
+import { extractTar, makeWhiteout } from '../kernel/tar.js';
+import { setOpaque } from './opaque-dir.js';
+
+const DIGEST = /^sha256:([a-f0-9]{64})$/;
+const WHITEOUT_PREFIX = '.wh.';
+const OPAQUE_MARKER = '.wh..wh..opq';
+
+export interface LayerMeta {
+  diffId: string;
+  /** Bytes of file content in the layer (hard links counted once), as Docker reports Size. */
+  size: number;
+}
+
+export function digestHex(digest: string): string {
+  const m = DIGEST.exec(digest);
+  if (!m?.[1]) throw invalid(`invalid digest ${JSON.stringify(digest)}`, 'image.digest');
+  return m[1];
+}
+
+/** sha256 of the uncompressed tar stream: the layer's diff id. */
+export async function diffIdOf(tarPath: string): Promise<string> {
+  const hash = createHash('sha256');
+  const gzip = await isGzip(tarPath);
+  const source = createReadStream(tarPath);
+  if (gzip) await pipeline(source, createGunzip(), hash);
+  else await pipeline(source, hash);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+async function isGzip(path: string): Promise<boolean> {
+  const fh = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+export class LayerStore {
+  constructor(private readonly root: string) {}
+
+  dir(diffId: string): string {
+    return join(this.root, digestHex(diffId));
+  }
+
+  async meta(diffId: string): Promise<LayerMeta | undefined> {
+    try {
+      return JSON.parse(await readFile(`${this.dir(diffId)}.json`, 'utf8')) as LayerMeta;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Unpacks tarPath as layer diffId unless it is already present. The archive's uncompressed
+   * digest must equal diffId: a mislabelled layer would poison every image that shares it.
+   */
+  async add(diffId: string, tarPath: string): Promise<LayerMeta> {
+    const existing = await this.meta(diffId);
+    if (existing) return existing;
+    const actual = await diffIdOf(tarPath);
+    if (actual !== diffId) {
+      throw invalid(`layer digest mismatch: expected ${diffId}, got ${actual}`, 'image.layerDigest');
+    }
+    const final = this.dir(diffId);
+    const partial = `${final}.partial-${randomBytes(4).toString('hex')}`;
+    await mkdir(partial, { recursive: true });
+    try {
+      await extractTar(tarPath, partial);
+      const size = await convertWhiteouts(partial);
+      await rm(final, { recursive: true, force: true });
+      await rename(partial, final);
+      const meta: LayerMeta = { diffId, size };
+      await writeFile(`${final}.json`, JSON.stringify(meta));
+      return meta;
+    } finally {
+      await rm(partial, { recursive: true, force: true });
+    }
+  }
+
+  /** Removes layers not in keep (after an image is deleted). */
+  async prune(keep: ReadonlySet<string>): Promise<void> {
+    const keepHex = new Set([...keep].map(digestHex));
+    for (const name of await readdir(this.root).catch(() => [] as string[])) {
+      const hex = name.slice(0, 64);
+      if (keepHex.has(hex)) continue;
+      // Marker first: a crash in between leaves a directory we treat as absent and redo.
+      await rm(join(this.root, `${hex}.json`), { force: true });
+      await rm(join(this.root, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Turns OCI whiteouts into overlayfs ones, in place: `.wh.NAME` becomes a 0:0 character device
+ * NAME, `.wh..wh..opq` marks its directory opaque. Returns the layer's content size.
+ */
+async function convertWhiteouts(root: string): Promise<number> {
+  let size = 0;
+  const seenInodes = new Set<string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.name === OPAQUE_MARKER) {
+        await rm(path);
+        await setOpaque(dir);
+      } else if (entry.name.startsWith(WHITEOUT_PREFIX)) {
+        await rm(path);
+        await makeWhiteout(join(dir, entry.name.slice(WHITEOUT_PREFIX.length)));
+      } else if (entry.isDirectory()) {
+        await walk(path);
+      } else if (entry.isFile()) {
+        const st = await lstat(path);
+        const inode = `${st.dev}:${st.ino}`;
+        if (!seenInodes.has(inode)) size += st.size;
+        seenInodes.add(inode);
+      } else if (entry.isSymbolicLink()) {
+        size += (await lstat(path)).size;
+      }
+    }
+  };
+  await walk(root);
+  return size;
+}

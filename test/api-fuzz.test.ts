@@ -1,0 +1,92 @@
+// Issue 12: the daemon never answers 5xx to client mistakes and never dies from input.
+// 1000 mutated network-create bodies (seeded, so a failure is reproducible), plus malformed HTTP.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { createTestHost, type TestHost } from './helpers/testhost.js';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+
+/** mulberry32: a tiny seeded PRNG so every run throws the same bodies. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const VALUES: unknown[] = [
+  null, true, false, 0, -1, 1.5, 65536, 1e300, '', ' ', '/', '../x', 'a'.repeat(300), '10.0.0.0/8', '10.9.0.0/33', '::/0',
+  'fd00::/64', '172.17.0.0/16', '0.0.0.0/0', '10.5.0.1', '256.1.1.1', 'bridge', 'host', 'null', 'overlay', 'nosuch',
+  [], [null], [{}], {}, { Subnet: 5 }, { Network: 'x' }, '\u0000', '\n', '😀', 'true', { a: 'b' }, { a: 1 },
+];
+const KEYS = ['Name', 'Driver', 'Scope', 'EnableIPv6', 'Internal', 'Attachable', 'Ingress', 'ConfigOnly', 'ConfigFrom', 'IPAM', 'Options', 'Labels', 'CheckDuplicate', 'Extra'];
+
+function mutate(r: () => number, i: number): unknown {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const body: Record<string, unknown> = {
+    Name: `fz${i}`,
+    IPAM: { Driver: 'default', Config: [{ Subnet: `10.${100 + (i % 100)}.${i % 250}.0/24` }] },
+    Options: {},
+    Labels: {},
+  };
+  for (let n = 1 + Math.floor(r() * 3); n > 0; n--) {
+    const where = r();
+    if (where < 0.5) body[pick(KEYS)] = pick(VALUES);
+    else if (where < 0.8) body['IPAM'] = { Driver: pick(['default', '', 'x', 5]), Config: [{ Subnet: pick(VALUES), Gateway: pick(VALUES), IPRange: pick(VALUES), AuxiliaryAddresses: pick(VALUES) }] };
+    else body['Options'] = { [pick(['com.docker.network.driver.mtu', 'com.docker.network.bridge.name', 'com.docker.network.bridge.enable_icc', 'x'])]: pick(VALUES) };
+  }
+  return body;
+}
+
+describe('fuzzed API input', () => {
+  let host: TestHost;
+  let d: TestDaemon;
+
+  before(async () => {
+    host = createTestHost('fz');
+    d = await startDaemon(host);
+  });
+
+  after(async () => {
+    await d?.stop();
+    host?.dispose();
+  });
+
+  it('1000 mutated network-create bodies: never 5xx, daemon alive, nothing half-made', async () => {
+    const r = rng(12);
+    const fivexx: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      const body = mutate(r, i);
+      const res = await d.api('POST', '/v1.43/networks/create', body);
+      if (res.status >= 500) fivexx.push(`${JSON.stringify(body)} → ${res.status} ${res.text}`);
+      assert.ok([201, 400, 403, 404, 409, 503].includes(res.status), `unexpected ${res.status} for ${JSON.stringify(body)}`);
+    }
+    assert.deepEqual(fivexx, []);
+    assert.equal((await d.api('GET', '/_ping')).status, 200);
+    // Every network the API lists has its bridge; nothing else of ours exists.
+    const nets = (await d.api('GET', '/v1.43/networks?filters=' + encodeURIComponent('{"driver":{"bridge":true}}'))).json as Array<{ Id: string; Name: string; Options: Record<string, string> }>;
+    const expected = nets.map((n) => n.Options['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`).sort();
+    const links = (JSON.parse(host.sh(['ip', '-j', '-d', 'link', 'show'])) as Array<{ ifname: string; linkinfo?: { info_kind?: string } }>)
+      .filter((l) => l.linkinfo?.info_kind === 'bridge').map((l) => l.ifname).sort();
+    assert.deepEqual(links, expected);
+    const pruned = await d.api('POST', '/v1.43/networks/prune');
+    assert.equal(pruned.status, 200);
+  });
+
+  it('survives malformed HTTP and abrupt disconnects', async () => {
+    const garbage = ['GARBAGE\r\n\r\n', 'POST /networks/create HTTP/1.1\r\nContent-Length: 100\r\n\r\n{"Na', 'GET / HTTP/9.9\r\n\r\n', '\u0000\u0001\u0002'];
+    for (const g of garbage) {
+      await new Promise<void>((resolve) => {
+        const s = connect(d.socket, () => {
+          s.write(g);
+          setTimeout(() => s.destroy(), 50);
+        });
+        s.on('error', () => undefined);
+        s.on('close', () => resolve());
+      });
+    }
+    assert.equal((await d.api('GET', '/_ping')).text, 'OK');
+  });
+});

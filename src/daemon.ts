@@ -5,7 +5,11 @@ import { mkdir } from 'node:fs/promises';
 import { allRoutes, listen } from './api/server.js';
 import type { DaemonConfig } from './engine/config.js';
 import { Engine } from './engine/engine.js';
-import { noFirewall } from './engine/firewall-port.js';
+import { FirewallAdapter } from './engine/firewall-port.js';
+import { NftFirewaller } from './firewall/nft/nft-firewaller.js';
+import { NoFirewaller } from './firewall/firewaller.js';
+import { PortReservations, readEphemeralRange } from './firewall/port-reservations.js';
+import { PortPublisher } from './engine/port-publisher.js';
 import { createLogger } from './engine/log.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
@@ -21,11 +25,16 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const kernel = new LinuxKernel();
+  const firewall = new FirewallAdapter(
+    config.iptables ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward }) : new NoFirewaller(),
+  );
+  const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)));
   const engine = new Engine({
     config,
     kernel,
     log,
-    firewall: noFirewall,
+    firewall,
+    ports,
     planner: new DefaultPoolPlanner(config.defaultAddressPools),
     runtime: noRuntime,
   });
@@ -36,7 +45,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     engine,
     async stop() {
       await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-      engine.close();
+      await engine.close();
     },
   };
 }

@@ -144,6 +144,8 @@ for (const c of CASES) {
     if (c.args.length === 1 && (c.args[0] === 'info' || c.args[0] === 'version')) {
       // The Client section describes each CLI itself; only the Server part must match.
       d.stdout = d.stdout.slice(d.stdout.indexOf('Server:'));
+      // docker lists runtimes in Go's random map order; tether sorts them.
+      d.stdout = d.stdout.replace(/^ Runtimes: (.*)$/m, (_m, names: string) => ` Runtimes: ${names.split(' ').sort().join(' ')}`);
       t.stdout = t.stdout.slice(t.stdout.indexOf('Server:'));
     }
     assert.equal(t.stdout, d.stdout, 'stdout');

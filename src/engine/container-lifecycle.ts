@@ -10,6 +10,7 @@ import type { ContainerRecord } from './container-types.js';
 import type { Containers } from './containers.js';
 import { nowRfc3339Nano } from './ids.js';
 import type { RuntimePort } from './runtime-port.js';
+import type { PortPublisher } from './port-publisher.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -22,6 +23,7 @@ export class ContainerLifecycle {
     private readonly containers: Containers,
     private readonly networking: ContainerNetworking,
     private readonly runtime: RuntimePort,
+    private readonly ports: PortPublisher,
     private readonly config: DaemonConfig,
     private readonly log: Logger,
   ) {
@@ -52,6 +54,7 @@ export class ContainerLifecycle {
     try {
       const netns = await this.networking.up(c);
       try {
+        c.published = await this.ports.publish(c, this.networking.attached(c));
         const etc = this.networking.etcPaths(c);
         const { pid } = await this.runtime.start({
           id: c.id,
@@ -71,6 +74,8 @@ export class ContainerLifecycle {
         c.state = { ...c.state, status: 'running', pid, exitCode: 0, error: '', startedAt: nowRfc3339Nano() };
         this.containers.save(c);
       } catch (e) {
+        await this.ports.unpublish(c).catch((pe: unknown) => this.log.error('unpublish after failed start', { container: c.id, error: String(pe) }));
+        c.published = [];
         await this.networking.down(c).catch((de: unknown) => this.log.error('teardown after failed start', { container: c.id, error: String(de) }));
         throw e;
       }
@@ -119,8 +124,10 @@ export class ContainerLifecycle {
     const c = this.containers.tryFind(id);
     if (!c) return;
     c.state = { ...c.state, status: 'exited', pid: 0, exitCode, finishedAt: nowRfc3339Nano() };
-    this.containers.save(c);
     try {
+      await this.ports.unpublish(c);
+      c.published = [];
+      this.containers.save(c);
       await this.networking.down(c);
     } catch (e) {
       this.log.error('network teardown after exit failed', { container: id, error: String(e) });

@@ -87,6 +87,17 @@ export interface ContainerRecord {
   /** Next ethN index: Docker never reuses an index within a sandbox, failed connects included. */
   nextIfIndex: number;
   state: ContainerState;
+  /** Ports published while the container runs (Docker's NetworkSettings.Ports). */
+  published?: PublishedPort[];
+}
+
+export interface PublishedPort {
+  proto: 'tcp' | 'udp' | 'sctp';
+  containerPort: number;
+  hostIp: string;
+  hostPort: number;
+  containerIp: string;
+  networkId: string;
 }
 
 /** `POST /containers/create` after edge validation; network refs are resolved by the engine. */

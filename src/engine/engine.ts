@@ -21,6 +21,7 @@ import type { RuntimePort } from './runtime-port.js';
 import { Resolver } from '../dns/resolver.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 import { Sandboxes } from './sandboxes.js';
+import { toMapping, type PortPublisher } from './port-publisher.js';
 
 export interface EngineDeps {
   config: DaemonConfig;
@@ -29,6 +30,7 @@ export interface EngineDeps {
   firewall: Firewall;
   planner: PoolPlanner;
   runtime: RuntimePort;
+  ports: PortPublisher;
 }
 
 export class Engine {
@@ -60,7 +62,7 @@ export class Engine {
       this.containers.tryFind(ref),
     this.dns);
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime);
-    this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.config, deps.log);
+    this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
     let id = this.store.getMeta('daemon.id');
     if (!id) {
       id = newId();
@@ -70,10 +72,15 @@ export class Engine {
   }
 
   async start(): Promise<void> {
-    if (this.config.ipForward) await this.deps.kernel.sysctl('net.ipv4.ip_forward', '1');
+    await this.deps.firewall.init();
     ensurePredefined(this.store, this.config);
     await reconcileNetworks(this.store, this.networks, this.ctx, this.deps.firewall);
     await reconcileContainers(this.store, this.endpoints, this.containerNetworking, this.sandboxes, this.deps.runtime, this.ctx);
+    const live = this.containers.list().filter((c) => c.state.status === 'running');
+    for (const c of live) {
+      await this.deps.ports.restore(c).catch((e: unknown) => this.deps.log.error('cannot hold the ports of a container', { container: c.id, error: String(e) }));
+    }
+    await this.deps.firewall.sync(this.networks.list(), live.flatMap((c) => (c.published ?? []).map(toMapping)));
     await this.restoreNames();
   }
 
@@ -109,7 +116,8 @@ export class Engine {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.deps.firewall.close();
     this.dns.close();
     this.deps.kernel.close();
     this.store.close();

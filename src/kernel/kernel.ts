@@ -56,8 +56,14 @@ const SANDBOX_INIT = [
   'echo "$1" > /proc/sys/net/ipv6/conf/default/disable_ipv6',
 ].join(' && ');
 
+/**
+ * `net.ipv4.ip_forward` or the slash form `net/ipv4/conf/br-x.y/route_localnet`: interface names
+ * may contain dots, so keys naming an interface must use slashes (as sysctl(8) accepts too).
+ */
 function sysctlPath(key: string): string {
-  return `/proc/sys/${token(key).replaceAll('.', '/')}`;
+  const k = token(key);
+  if (k.includes('..')) throw internal(`invalid sysctl key ${key}`);
+  return `/proc/sys/${k.includes('/') ? k : k.replaceAll('.', '/')}`;
 }
 
 export class LinuxKernel implements Kernel {
@@ -106,7 +112,7 @@ export class LinuxKernel implements Kernel {
 
   async sysctl(key: string, value: string, netnsPath?: string): Promise<void> {
     if (netnsPath) {
-      await runOk(netnsArgv(netnsPath, ['sysctl', '-q', '-w', `${token(key)}=${token(value)}`]));
+      await runOk(netnsArgv(netnsPath, ['sysctl', '-q', '-w', `${token(key)}=${token(value)}`])); // sysctl(8) takes both forms
       return;
     }
     await writeFile(sysctlPath(key), value);

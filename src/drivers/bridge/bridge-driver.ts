@@ -51,6 +51,8 @@ export const bridgeDriver: NetworkDriver = {
       ['link', 'add', 'name', spec.hostIfname, ...mtuArgs, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtuArgs,
         'address', spec.mac, 'netns', spec.netnsPath],
       ['link', 'set', 'dev', spec.hostIfname, 'master', bridgeName, 'up'],
+      // Hairpin: a container reaching its own published port through the host comes back out this port.
+      ['link', 'set', 'dev', spec.hostIfname, 'type', 'bridge_slave', 'hairpin', 'on'],
     ]);
     await ctx.kernel.ipIn(spec.netnsPath, sandboxLines(spec));
   },

@@ -238,7 +238,7 @@ export class NftFirewaller implements Firewaller {
    */
   private async networkSysctls(net: FwNetwork): Promise<void> {
     const families = new Set(net.subnets.map((s) => s.family));
-    if (families.has(4)) await this.kernel.sysctl(`net.ipv4.conf.${net.bridge}.route_localnet`, '1', this.netnsPath);
+    if (families.has(4)) await this.kernel.sysctl(`net/ipv4/conf/${net.bridge}/route_localnet`, '1', this.netnsPath);
     if (families.has(6) && this.ipForward && !this.ipv6Forwarding) {
       await this.kernel.sysctl('net.ipv6.conf.all.forwarding', '1', this.netnsPath);
       this.ipv6Forwarding = true;

@@ -1,0 +1,222 @@
+// /containers routes: thin — parse and validate at the edge, call the engine, convert to Docker
+// JSON. Attach, logs and exec live with the runtime routes; they can reuse containerView and the
+// query helpers exported here.
+import { constants as osConstants } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { ContainerRecord } from '../../engine/container-types.js';
+import type { Engine } from '../../engine/engine.js';
+import type { WaitCondition } from '../../engine/container-lifecycle.js';
+import { checkContainerName } from '../../engine/names.js';
+import { conflict, invalid, isTetherError } from '../../errors.js';
+import { parseCreateContainer } from '../docker/container-create.js';
+import { selectContainers, selectPrunable } from '../docker/container-filters.js';
+import { declaredPorts, toContainerInspect, toContainerSummary, type ContainerView, type PublishedPort } from '../docker/container-json.js';
+import { parseFilters } from '../docker/filters.js';
+import { baseHeaders, readJson } from '../http.js';
+import type { Route } from '../router.js';
+
+/** What the routes need from parts of the daemon the Engine does not expose (yet). */
+export interface ContainerRouteOptions {
+  /** The runtime's log file for a container (RuntimePort.logPath). */
+  logPath?: (id: string) => string;
+  /** The host bindings the port allocator made; without it, the explicit ones asked for. */
+  publishedPorts?: (c: ContainerRecord) => PublishedPort[];
+}
+
+/** dockerd's httputils.BoolValue: anything but "", "0", "no", "false", "none" is true. */
+export function queryBool(query: URLSearchParams, key: string): boolean {
+  const v = (query.get(key) ?? '').trim().toLowerCase();
+  return !(v === '' || v === '0' || v === 'no' || v === 'false' || v === 'none');
+}
+
+/** An integer query parameter; absent or empty → undefined, anything else non-integer → 400. */
+export function queryInt(query: URLSearchParams, key: string): number | undefined {
+  const v = query.get(key);
+  if (v === null || v === '') return undefined;
+  if (!/^-?\d{1,9}$/.test(v)) throw invalid(`invalid value for ${key}: ${v}`, 'query.invalid');
+  return Number(v);
+}
+
+/** A stop timeout: -1 means "wait for ever", which we cap below what a timer can hold. */
+function stopTimeout(query: URLSearchParams): number | undefined {
+  const t = queryInt(query, 't');
+  return t !== undefined && t < 0 ? 2_000_000 : t;
+}
+
+/** Docker's signal.ParseSignal: "HUP", "SIGHUP", "1"; → the name without SIG, or the number. */
+export function parseSignal(raw: string): string {
+  const upper = raw.toUpperCase().replace(/^SIG/, '');
+  const signals = osConstants.signals as Record<string, number>;
+  if (/^\d+$/.test(upper)) {
+    const n = Number(upper);
+    if (n < 1 || n > 64) throw invalid(`Invalid signal: ${raw}`, 'signal.invalid');
+    return Object.entries(signals).find(([, num]) => num === n)?.[0].replace(/^SIG/, '') ?? String(n);
+  }
+  if (!(`SIG${upper}` in signals)) throw invalid(`Invalid signal: ${raw}`, 'signal.invalid');
+  return upper;
+}
+
+/** The record plus what the engine knows about it now, for the JSON converters. */
+export function containerView(engine: Engine, c: ContainerRecord, opts: ContainerRouteOptions = {}): ContainerView {
+  const running = c.state.status === 'running' || c.state.status === 'paused';
+  const mode = c.hostConfig.networkMode;
+  let etc = { hosts: '', resolvConf: '', hostname: '' };
+  try {
+    etc = engine.containerNetworking.etcPaths(c);
+  } catch {
+    // container:X whose X is gone: dockerd still answers inspect; the paths are just unknown
+  }
+  const netnsPath = engine.sandboxes.ref(c.id).netnsPath;
+  // Host mode has no sandbox of its own; dockerd names the host's namespace ".../netns/default".
+  const sandboxKey = !running || mode.startsWith('container:') ? '' : mode === 'host' ? join(dirname(netnsPath), 'default') : netnsPath;
+  return {
+    c,
+    attached: engine.containerNetworking.attached(c),
+    network: (id) => engine.store.network(id)?.doc,
+    etc,
+    logPath: opts.logPath?.(c.id) ?? '',
+    sandboxKey,
+    published: opts.publishedPorts?.(c) ?? declaredPorts(c),
+    runtime: c.hostConfig.runtime || engine.config.defaultRuntime,
+  };
+}
+
+/** Removes a container (stopping it first with force) and wakes `wait?condition=removed`. */
+async function removeContainer(engine: Engine, ref: string, force: boolean): Promise<string> {
+  const c = engine.containers.find(ref);
+  let exitCode = c.state.exitCode;
+  await engine.containers.remove(c.id, {
+    force,
+    stop: async (x) => {
+      await engine.lifecycle.stop(x.id, 0);
+      exitCode = engine.containers.tryFind(x.id)?.state.exitCode ?? exitCode;
+    },
+  });
+  engine.lifecycle.removed(c.id, exitCode);
+  return c.id;
+}
+
+/** Renames the record. The engine has no rename yet, so running endpoints keep their old DNS
+ * name until the next start (see the report to the lead). */
+function renameContainer(engine: Engine, ref: string, newName: string | null): void {
+  const c = engine.containers.find(ref);
+  if (!newName) throw invalid('Neither old nor new names may be empty', 'container.rename');
+  const name = checkContainerName(newName);
+  if (name === c.name) throw invalid('Renaming a container with the same name as its current name', 'container.rename');
+  engine.containers.save({ ...c, name }); // a taken name is the store's 409
+}
+
+const WAIT_CONDITIONS = new Set<WaitCondition>(['not-running', 'next-exit', 'removed']);
+
+export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}): Route[] {
+  const view = (c: ContainerRecord) => containerView(engine, c, opts);
+  return [
+    {
+      method: 'POST',
+      path: '/containers/create',
+      handler: async ({ req, query }) => {
+        const { request, warnings } = parseCreateContainer(await readJson(req), query.get('name'));
+        const created = await engine.containers.create(request);
+        return { status: 201, body: { Id: created.id, Warnings: [...warnings, ...created.warnings] } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/json',
+      handler: async ({ query }) => {
+        const list = selectContainers(
+          engine.containers.list(),
+          { all: queryBool(query, 'all'), limit: queryInt(query, 'limit'), filters: parseFilters(query.get('filters')) },
+          { find: (ref) => engine.containers.find(ref), network: (id) => engine.store.network(id)?.doc },
+        );
+        const now = Date.now();
+        return { status: 200, body: list.map((c) => toContainerSummary(view(c), now)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/containers/:id/json',
+      handler: async ({ params }) => ({ status: 200, body: toContainerInspect(view(engine.containers.find(params['id']!))) }),
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/start',
+      handler: async ({ params }) => ({ status: (await engine.lifecycle.start(params['id']!)) ? 204 : 304 }),
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/stop',
+      handler: async ({ params, query }) => ({ status: (await engine.lifecycle.stop(params['id']!, stopTimeout(query))) ? 204 : 304 }),
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/restart',
+      handler: async ({ params, query }) => {
+        await engine.lifecycle.restart(params['id']!, stopTimeout(query));
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/kill',
+      handler: async ({ params, query }) => {
+        const ref = params['id']!;
+        const signal = parseSignal(query.get('signal') || 'KILL');
+        try {
+          await engine.lifecycle.kill(ref, signal);
+        } catch (e) {
+          // dockerd wraps it: "Cannot kill container: <ref>: Container <id> is not running"
+          if (isTetherError(e) && e.code === 'container.notRunning') throw conflict(`Cannot kill container: ${ref}: ${e.message}`, e.code);
+          throw e;
+        }
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/wait',
+      handler: async ({ params, query, res }) => {
+        const condition = (query.get('condition') || 'not-running') as WaitCondition;
+        if (!WAIT_CONDITIONS.has(condition)) throw invalid(`invalid condition: "${condition}"`, 'wait.condition');
+        const c = engine.containers.find(params['id']!);
+        // Register before answering: the CLI sends wait(next-exit) *before* start, and dockerd
+        // sends the 200 and headers at once, holding the chunked body until the exit (03-run.log).
+        const done = engine.lifecycle.waitFor(c.id, condition);
+        res.writeHead(200, { ...baseHeaders(), 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        const code = await done;
+        if (!res.destroyed && !res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: code })}\n`);
+        return 'handled';
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/containers/:id',
+      handler: async ({ params, query }) => {
+        if (queryBool(query, 'link')) throw invalid('removing legacy links is not supported', 'container.link');
+        await removeContainer(engine, params['id']!, queryBool(query, 'force')); // v: there are no volumes
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/prune',
+      handler: async ({ query }) => {
+        const deleted: string[] = [];
+        for (const c of selectPrunable(engine.containers.list(), parseFilters(query.get('filters')))) {
+          // As dockerd: one that cannot be removed (started meanwhile) is skipped, not fatal.
+          deleted.push(...(await removeContainer(engine, c.id, false).then((id) => [id], () => [])));
+        }
+        return { status: 200, body: { ContainersDeleted: deleted.length > 0 ? deleted : null, SpaceReclaimed: 0 } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/containers/:id/rename',
+      handler: async ({ params, query }) => {
+        renameContainer(engine, params['id']!, query.get('name'));
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,104 @@
+// Published ports of running containers: the host port is reserved by a real socket (so another
+// program holding it gives Docker's error), then mapped in the firewall as map elements. Done
+// before the process starts, undone when it exits, re-reserved after a daemon restart.
+import { conflict, TetherError } from '../errors.js';
+import type { PortMapping, Proto } from '../firewall/firewaller.js';
+import type { HostPortReservation, PortReservations } from '../firewall/port-reservations.js';
+import { parseBridgeOptions } from '../drivers/bridge/options.js';
+import { tryParseIp, type Ip } from '../ipam/address.js';
+import type { ContainerRecord, PublishedPort } from './container-types.js';
+import type { Firewall } from './firewall-port.js';
+import type { EndpointRecord, NetworkRecord } from './types.js';
+import { Undo } from './undo.js';
+
+interface PortRequest {
+  proto: Proto;
+  containerPort: number;
+  hostIp: string;
+  hostPort: number;
+  hostPortEnd?: number;
+}
+
+/** HostConfig.PortBindings plus, with -P, every exposed port without a binding. */
+export function portRequests(c: ContainerRecord): PortRequest[] {
+  const out: PortRequest[] = [];
+  const keys = new Set(Object.keys(c.hostConfig.portBindings));
+  const entries = Object.entries(c.hostConfig.portBindings);
+  if (c.hostConfig.publishAllPorts) for (const k of c.config.exposedPorts) if (!keys.has(k)) entries.push([k, [{ hostIp: '', hostPort: '' }]]);
+  for (const [key, bindings] of entries) {
+    const [port, proto = 'tcp'] = key.split('/');
+    for (const b of bindings.length > 0 ? bindings : [{ hostIp: '', hostPort: '' }]) {
+      const [from, to] = (b.hostPort || '0').split('-').map(Number);
+      out.push({ proto: proto as Proto, containerPort: Number(port), hostIp: b.hostIp, hostPort: from ?? 0, ...(to !== undefined ? { hostPortEnd: to } : {}) });
+    }
+  }
+  return out;
+}
+
+const ip = (text: string): Ip => tryParseIp(text)!; // stored addresses were validated on the way in
+
+export class PortPublisher {
+  private readonly held = new Map<string, HostPortReservation[]>();
+
+  constructor(
+    private readonly firewall: Firewall,
+    private readonly reservations: PortReservations,
+  ) {}
+
+  /** Publishes on the endpoint that carries the default route (Docker's gateway endpoint). */
+  async publish(c: ContainerRecord, attached: Array<{ ep: EndpointRecord; net: NetworkRecord }>): Promise<PublishedPort[]> {
+    const requests = portRequests(c);
+    const target = attached.find(({ ep, net }) => net.driver === 'bridge' && ep.defaultRoute) ?? attached.find(({ ep, net }) => net.driver === 'bridge' && ep.ipv4);
+    if (requests.length === 0 || !target) return [];
+    const { ep, net } = target;
+    const published: PublishedPort[] = [];
+    const held: HostPortReservation[] = [];
+    await Undo.run(async (undo) => {
+      for (const r of requests) {
+        const hostIps = r.hostIp ? [r.hostIp] : [parseBridgeOptions(net).hostBindingIpv4, ...(ep.ipv6 ? ['::'] : [])];
+        // netfilter cannot translate between families: publish v6 only where the container has v6.
+        const usable = hostIps.filter((h) => (h.includes(':') ? !!ep.ipv6 : !!ep.ipv4));
+        if (usable.length === 0) continue;
+        let res: HostPortReservation;
+        try {
+          res = await this.reservations.reserve({ proto: r.proto, hostIps: usable.map(ip), hostPort: r.hostPort, ...(r.hostPortEnd ? { hostPortEnd: r.hostPortEnd } : {}) });
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          throw conflict(`driver failed programming external connectivity on endpoint ${c.name} (${ep.id}): ${msg}`, e instanceof TetherError ? e.code : 'port.taken');
+        }
+        undo.push('port reservation', () => res.release());
+        held.push(res);
+        for (const h of usable) {
+          published.push({ proto: r.proto, containerPort: r.containerPort, hostIp: h, hostPort: res.hostPort, containerIp: h.includes(':') ? ep.ipv6! : ep.ipv4!, networkId: net.id });
+        }
+      }
+      if (published.length > 0) {
+        await this.firewall.addPorts(published.map(toMapping));
+        undo.push('port mappings', () => this.firewall.removePorts(published.map(toMapping)));
+      }
+    });
+    this.held.set(c.id, held);
+    return published;
+  }
+
+  async unpublish(c: ContainerRecord): Promise<void> {
+    if (c.published && c.published.length > 0) await this.firewall.removePorts(c.published.map(toMapping));
+    for (const r of this.held.get(c.id) ?? []) await r.release();
+    this.held.delete(c.id);
+  }
+
+  /** After a restart: hold the ports of a container that kept running (the firewall is reconciled). */
+  async restore(c: ContainerRecord): Promise<void> {
+    const held: HostPortReservation[] = [];
+    const byPort = new Map<string, PublishedPort[]>();
+    for (const p of c.published ?? []) byPort.set(`${p.proto}/${p.hostPort}`, [...(byPort.get(`${p.proto}/${p.hostPort}`) ?? []), p]);
+    for (const ps of byPort.values()) {
+      held.push(await this.reservations.reserve({ proto: ps[0]!.proto, hostIps: ps.map((p) => ip(p.hostIp)), hostPort: ps[0]!.hostPort }));
+    }
+    this.held.set(c.id, held);
+  }
+}
+
+export function toMapping(p: PublishedPort): PortMapping {
+  return { networkId: p.networkId, proto: p.proto, hostIp: ip(p.hostIp), hostPort: p.hostPort, containerIp: ip(p.containerIp), containerPort: p.containerPort };
+}

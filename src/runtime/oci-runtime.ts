@@ -1,0 +1,271 @@
+// Containers below the engine: rootfs (overlay over image layers), OCI bundle, conmon monitor,
+// and the runtime's lifecycle verbs (crun by default, runc selectable per container). Every
+// container lives in <containersRoot>/<id>/ (see monitor.ts for the files); delete removes all.
+import type { ChildProcess } from 'node:child_process';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:os';
+import { conflict, internal, invalid, notFound, unavailable } from '../errors.js';
+import type { Kernel } from '../kernel/kernel.js';
+import { mountOverlay, unmountAll } from '../kernel/mount.js';
+import { writeBundle, type BundleNetwork, type BundleSpec } from './bundle.js';
+import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';
+import type { RuntimeBinary, RuntimeName } from './runtime-binary.js';
+
+const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+export interface ContainerSpec {
+  id: string;
+  name: string;
+  /** Defaults to the runtime the OciRuntime was built with first. */
+  runtime?: RuntimeName;
+  /** Image layer directories, base layer first. */
+  layerDirs: readonly string[];
+  process: BundleSpec['process'];
+  hostname: string;
+  network: BundleNetwork;
+  etcFiles: BundleSpec['etcFiles'];
+}
+
+export type ContainerStatus = 'created' | 'running' | 'stopped';
+
+export interface ContainerState {
+  status: ContainerStatus;
+  /** Init process pid on the host; 0 when not running. */
+  pid: number;
+  /** Set once the container has exited (conmon's exit file). */
+  exitCode?: number;
+}
+
+export interface ExecOptions {
+  args: string[];
+  env?: string[];
+  cwd?: string;
+  uid?: number;
+  gid?: number;
+  tty?: boolean;
+  /** Keep a pipe to the process's stdin (docker exec -i). */
+  stdin?: boolean;
+}
+
+export interface RecoveredContainers {
+  /** Containers whose monitor survived, with their init pids. */
+  running: Map<string, number>;
+  /** Containers whose monitor is gone: exit code if it was recorded. */
+  exited: Map<string, number | undefined>;
+}
+
+export interface OciRuntimeOptions {
+  kernel: Kernel;
+  /** Available runtimes; the first is the default. */
+  runtimes: readonly RuntimeBinary[];
+  containersRoot: string;
+  /** Parent for the runtimes' --root state directories (exec-root). */
+  stateRoot: string;
+  /** cgroup parent: containers go to /<cgroupParent>/<id>. */
+  cgroupParent?: string;
+}
+
+const STOP_GRACE_AFTER_KILL_MS = 10_000;
+
+export class OciRuntime {
+  private readonly kernel: Kernel;
+  private readonly runtimes: Map<RuntimeName, RuntimeBinary>;
+  private readonly defaultRuntime: RuntimeBinary;
+
+  constructor(private readonly opts: OciRuntimeOptions) {
+    const first = opts.runtimes[0];
+    if (!first) throw unavailable('no OCI runtime configured', 'runtime.missing');
+    this.kernel = opts.kernel;
+    this.defaultRuntime = first;
+    this.runtimes = new Map(opts.runtimes.map((r) => [r.name, r]));
+  }
+
+  paths(id: string): ContainerPaths {
+    if (!ID.test(id)) throw invalid(`invalid container id ${JSON.stringify(id)}`, 'container.id');
+    return containerPaths(this.opts.containersRoot, id);
+  }
+
+  logPath(id: string): string {
+    return this.paths(id).log;
+  }
+
+  /** Mounts the rootfs, writes the bundle and runs `create` under conmon; returns the init pid. */
+  async create(spec: ContainerSpec): Promise<number> {
+    const p = this.paths(spec.id);
+    const rt = spec.runtime ? this.runtime(spec.runtime) : this.defaultRuntime;
+    for (const d of [p.rootfs, p.upper, p.work, p.exitDir, p.socketDir]) await mkdir(d, { recursive: true });
+    try {
+      await writeFile(p.runtimeFile, rt.name);
+      await mountOverlay({ lowerDirs: [...spec.layerDirs].reverse(), upperDir: p.upper, workDir: p.work, target: p.rootfs });
+      await writeBundle(p.bundle, {
+        rootfs: p.rootfs,
+        hostname: spec.hostname,
+        process: spec.process,
+        network: spec.network,
+        etcFiles: spec.etcFiles,
+        cgroupsPath: `/${this.opts.cgroupParent ?? 'tether'}/${spec.id}`,
+      });
+      return await launchMonitor(this.kernel, {
+        id: spec.id,
+        name: spec.name,
+        paths: p,
+        runtimePath: rt.monitorPath,
+        runtimeArgs: this.globalArgs(rt),
+        terminal: spec.process.terminal,
+      });
+    } catch (e) {
+      await this.delete(spec.id);
+      throw e;
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    await this.runtimeCmd(id, ['start', id]);
+  }
+
+  /** Sends signal (a name like SIGTERM/TERM or a number) to the container's init process. */
+  async kill(id: string, signal: string | number): Promise<void> {
+    const st = await this.state(id);
+    if (st.status !== 'running') throw conflict(`Container ${id} is not running`, 'container.notRunning');
+    await this.runtimeCmd(id, ['kill', id, String(signalNumber(signal))]);
+  }
+
+  /** SIGTERM (or the image's stop signal), then SIGKILL after timeoutSec; resolves once exited. */
+  async stop(id: string, timeoutSec: number, signal: string | number = 'SIGTERM'): Promise<number | undefined> {
+    if ((await this.state(id)).status !== 'running') return readExitCode(this.paths(id), id);
+    await this.kill(id, signal).catch(ignoreNotRunning);
+    const graceful = await this.waitFor(id, timeoutSec * 1000);
+    if (graceful !== undefined) return graceful;
+    await this.kill(id, 'SIGKILL').catch(ignoreNotRunning);
+    return this.waitFor(id, STOP_GRACE_AFTER_KILL_MS);
+  }
+
+  async state(id: string): Promise<ContainerState> {
+    const p = this.paths(id);
+    const name = await readFile(p.runtimeFile, 'utf8').catch(() => undefined);
+    if (name === undefined) throw notFound(`No such container: ${id}`, 'container.notFound');
+    const exitCode = await readExitCode(p, id);
+    const r = await this.kernel.run([this.runtime(name).path, ...this.globalArgs(this.runtime(name)), 'state', id]);
+    if (r.code !== 0) return { status: 'stopped', pid: 0, ...(exitCode === undefined ? {} : { exitCode }) };
+    const s = JSON.parse(r.stdout) as { status?: string; pid?: number };
+    const status: ContainerStatus = s.status === 'running' || s.status === 'created' ? s.status : 'stopped';
+    return { status, pid: status === 'stopped' ? 0 : (s.pid ?? 0), ...(exitCode === undefined ? {} : { exitCode }) };
+  }
+
+  /** Resolves with the exit code when the container exits (at once if it already has). */
+  wait(id: string, signal?: AbortSignal): Promise<number> {
+    return waitForExitFile(this.paths(id), id, signal);
+  }
+
+  /** Removes the container completely; succeeds when it is already gone. */
+  async delete(id: string): Promise<void> {
+    const p = this.paths(id);
+    const name = await readFile(p.runtimeFile, 'utf8').catch(() => this.defaultRuntime.name);
+    const rt = this.runtimes.get(name as RuntimeName) ?? this.defaultRuntime;
+    const monitor = await liveMonitorPid(p);
+    if (monitor !== undefined) {
+      await this.kernel.run([rt.path, ...this.globalArgs(rt), 'kill', id, String(constants.signals.SIGKILL)]);
+      await this.waitFor(id, STOP_GRACE_AFTER_KILL_MS);
+    }
+    await this.kernel.run([rt.path, ...this.globalArgs(rt), 'delete', '--force', id]);
+    await this.awaitMonitorGone(p);
+    await unmountAll(p.dir);
+    await rm(p.dir, { recursive: true, force: true });
+  }
+
+  /** `<runtime> exec`: the caller streams the child's stdio and reads its exit code. */
+  async exec(id: string, o: ExecOptions): Promise<ChildProcess> {
+    if (o.tty) throw unavailable('exec with a TTY is not supported yet', 'exec.tty');
+    const name = await readFile(this.paths(id).runtimeFile, 'utf8').catch(() => undefined);
+    if (name === undefined) throw notFound(`No such container: ${id}`, 'container.notFound');
+    const rt = this.runtime(name);
+    const argv = [
+      rt.path,
+      ...this.globalArgs(rt),
+      'exec',
+      ...(o.env ?? []).flatMap((e) => ['--env', e]),
+      ...(o.cwd ? ['--cwd', o.cwd] : []),
+      ...(o.uid !== undefined ? ['--user', `${o.uid}:${o.gid ?? 0}`] : []),
+      id,
+      ...o.args,
+    ];
+    return this.kernel.spawn(argv, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+
+  /** At daemon start: which containers still have their monitor, which exited while we were down. */
+  async recover(): Promise<RecoveredContainers> {
+    const running = new Map<string, number>();
+    const exited = new Map<string, number | undefined>();
+    const ids = await readdir(this.opts.containersRoot).catch(() => [] as string[]);
+    for (const id of ids.filter((i) => ID.test(i))) {
+      const p = this.paths(id);
+      if ((await liveMonitorPid(p)) !== undefined) {
+        const pid = Number((await readFile(p.pidFile, 'utf8').catch(() => '0')).trim());
+        running.set(id, pid);
+      } else {
+        exited.set(id, await readExitCode(p, id));
+      }
+    }
+    return { running, exited };
+  }
+
+  private runtime(name: string): RuntimeBinary {
+    const rt = this.runtimes.get(name as RuntimeName);
+    if (!rt) throw unavailable(`OCI runtime ${name} is not available`, 'runtime.missing');
+    return rt;
+  }
+
+  private globalArgs(rt: RuntimeBinary): string[] {
+    return ['--root', `${this.opts.stateRoot}/${rt.name}`];
+  }
+
+  private async runtimeCmd(id: string, args: string[]): Promise<void> {
+    const name = await readFile(this.paths(id).runtimeFile, 'utf8').catch(() => undefined);
+    if (name === undefined) throw notFound(`No such container: ${id}`, 'container.notFound');
+    const rt = this.runtime(name);
+    const r = await this.kernel.run([rt.path, ...this.globalArgs(rt), ...args]);
+    if (r.code !== 0) throw conflictOrInternal(`${rt.name} ${args[0]} ${id}: ${(r.stderr || r.stdout).trim()}`);
+  }
+
+  private async waitFor(id: string, ms: number): Promise<number | undefined> {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), ms);
+    try {
+      return await this.wait(id, ac.signal);
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** conmon exits right after the container; give it a moment, then make sure. */
+  private async awaitMonitorGone(p: ContainerPaths): Promise<void> {
+    for (let i = 0; i < 40; i++) {
+      const pid = await liveMonitorPid(p);
+      if (pid === undefined) return;
+      if (i === 39) process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function signalNumber(signal: string | number): number {
+  if (typeof signal === 'number' || /^\d+$/.test(signal)) {
+    const n = Number(signal);
+    if (Number.isInteger(n) && n > 0 && n < 65) return n;
+  } else {
+    const name = (signal.startsWith('SIG') ? signal : `SIG${signal}`).toUpperCase() as NodeJS.Signals;
+    const n = constants.signals[name];
+    if (n !== undefined) return n;
+  }
+  throw invalid(`Invalid signal: ${signal}`, 'container.signal');
+}
+
+function conflictOrInternal(message: string): Error {
+  return /not running|stopped|not in .created. state/.test(message) ? conflict(message, 'container.state') : internal(message);
+}
+
+function ignoreNotRunning(e: unknown): void {
+  if ((e as { code?: string }).code !== 'container.notRunning' && (e as { code?: string }).code !== 'container.state') throw e;
+}

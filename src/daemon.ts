@@ -14,6 +14,7 @@ import { createLogger } from './engine/log.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
 import { noRuntime } from './engine/no-runtime.js';
+import { ContainerRuntime } from './runtime/container-runtime.js';
 
 export interface RunningDaemon {
   engine: Engine;
@@ -29,6 +30,17 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     config.iptables ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward }) : new NoFirewaller(),
   );
   const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)));
+  let engineRef: Engine | undefined; // the image store asks the engine which container uses an image
+  const runtime = await ContainerRuntime.open({
+    kernel,
+    dataRoot: config.dataRoot,
+    execRoot: config.execRoot,
+    defaultRuntime: config.defaultRuntime,
+    containerUsing: (imageId) => engineRef?.containers.list().find((c) => c.config.imageId === imageId)?.id,
+  }).catch((e: unknown) => {
+    log.warn('containers are unavailable', { error: String(e) });
+    return undefined;
+  });
   const engine = new Engine({
     config,
     kernel,
@@ -36,10 +48,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     firewall,
     ports,
     planner: new DefaultPoolPlanner(config.defaultAddressPools),
-    runtime: noRuntime,
+    runtime: runtime ?? noRuntime,
   });
+  engineRef = engine;
   await engine.start();
-  const servers: Server[] = await listen(config.hosts, allRoutes(engine), log);
+  const servers: Server[] = await listen(config.hosts, allRoutes(engine, runtime), log);
   log.info('tetherd ready', { dataRoot: config.dataRoot, execRoot: config.execRoot });
   return {
     engine,

@@ -152,6 +152,8 @@ tcmp_engine_up() { # engine
       cat > "$d/containers.conf" <<EOF
 [containers]
 dns_servers = ["$TCMP_STUB_IP"]
+# podman asks for nofile=1048576 and nproc=4194304, above this machine's hard limit (crun: setrlimit EPERM)
+default_ulimits = ["nofile=$(ulimit -Hn):$(ulimit -Hn)", "nproc=$(ulimit -Hu):$(ulimit -Hu)"]
 [network]
 network_backend = "netavark"
 network_config_dir = "$d/netconf"

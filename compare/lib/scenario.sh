@@ -61,8 +61,8 @@ api() { # METHOD PATH [json-body]
 # Remove containers and networks by name (silently); use at the start and at the end.
 cleanup() { # names...
   local n
-  for n in "$@"; do x "docker rm -f $n"; done
-  for n in "$@"; do x "docker network rm $n"; done
+  for n in "$@"; do x "docker rm -f $(printf %q "$n")"; done
+  for n in "$@"; do x "docker network rm $(printf %q "$n")"; done
 }
 
 # Wait (unrecorded) until a container is running, up to 10 s.

@@ -5,12 +5,19 @@ import { dirname } from 'node:path';
 import { invalid } from '../errors.js';
 import type { Logger } from '../drivers/driver.js';
 import type { Engine } from '../engine/engine.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { Router, type Route } from './router.js';
 import { networkRoutes } from './routes/networks.js';
 import { systemRoutes } from './routes/system.js';
+import { containerRoutes } from './routes/containers.js';
 
-export function allRoutes(engine: Engine): Route[] {
-  return [...systemRoutes(engine), ...networkRoutes(engine)];
+/** Every route; image, log and exec routes need the real runtime (absent: containers unavailable). */
+export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined): Route[] {
+  return [
+    ...systemRoutes(engine, runtime),
+    ...networkRoutes(engine),
+    ...containerRoutes(engine, { logPath: (id) => runtime?.logPath(id) ?? '' }),
+  ];
 }
 
 export function socketPath(host: string): string {

@@ -142,10 +142,6 @@ export class Engine {
     return { total: all.length, running: all.filter((c) => c.state.status === 'running').length };
   }
 
-  imageCount(): number {
-    return 0;
-  }
-
   connect(networkRef: string, req: ConnectRequest): Promise<void> {
     return this.containers.connect(networkRef, req);
   }

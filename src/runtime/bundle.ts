@@ -71,7 +71,6 @@ export function ociConfig(spec: BundleSpec): object {
       env: spec.process.env,
       cwd: spec.process.cwd || '/',
       capabilities: { bounding: caps, effective: caps, permitted: caps },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1048576, soft: 1048576 }],
       noNewPrivileges: false,
     },
     root: { path: spec.rootfs, readonly: false },

@@ -4,10 +4,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import { conflict, internal, invalid, notFound, unavailable } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { mountOverlay, unmountAll } from '../kernel/mount.js';
 import { writeBundle, type BundleNetwork, type BundleSpec } from './bundle.js';
+import { readLogs, type LogEntry } from './logs.js';
 import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';
 import type { RuntimeBinary, RuntimeName } from './runtime-binary.js';
 
@@ -114,7 +116,9 @@ export class OciRuntime {
         terminal: spec.process.terminal,
       });
     } catch (e) {
-      await this.delete(spec.id);
+      // Unmount and drop runtime state, but keep the directory: on a restart it holds the
+      // writable layer. The engine's undo removes a container it was creating with delete().
+      await this.teardown(spec.id, p);
       throw e;
     }
   }
@@ -157,20 +161,45 @@ export class OciRuntime {
     return waitForExitFile(this.paths(id), id, signal);
   }
 
+  /** The container's output from its k8s-file log; with follow, until it exits or signal aborts. */
+  async *logs(id: string, opts: { tail?: number; follow?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LogEntry> {
+    const stopWaiting = new AbortController();
+    const until = opts.follow ? this.wait(id, stopWaiting.signal).catch(() => undefined) : undefined;
+    try {
+      yield* readLogs(this.paths(id).log, { ...opts, ...(until ? { until } : {}) });
+    } finally {
+      stopWaiting.abort();
+    }
+  }
+
   /** Removes the container completely; succeeds when it is already gone. */
   async delete(id: string): Promise<void> {
     const p = this.paths(id);
+    await this.teardown(id, p);
+    await rm(p.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Undoes everything of a previous run but the container's writable layer and its log, so
+   * create() can run it again (docker start of a stopped container, restart).
+   */
+  async resetForRestart(id: string): Promise<void> {
+    const p = this.paths(id);
+    await this.teardown(id, p);
+    for (const f of [join(p.exitDir, id), p.pidFile, p.conmonPidFile]) await rm(f, { force: true });
+  }
+
+  /** Kills the process, drops the runtime's state, waits for conmon, unmounts the rootfs. */
+  private async teardown(id: string, p: ContainerPaths): Promise<void> {
     const name = await readFile(p.runtimeFile, 'utf8').catch(() => this.defaultRuntime.name);
     const rt = this.runtimes.get(name as RuntimeName) ?? this.defaultRuntime;
-    const monitor = await liveMonitorPid(p);
-    if (monitor !== undefined) {
+    if ((await liveMonitorPid(p)) !== undefined) {
       await this.kernel.run([rt.path, ...this.globalArgs(rt), 'kill', id, String(constants.signals.SIGKILL)]);
       await this.waitFor(id, STOP_GRACE_AFTER_KILL_MS);
     }
     await this.kernel.run([rt.path, ...this.globalArgs(rt), 'delete', '--force', id]);
     await this.awaitMonitorGone(p);
     await unmountAll(p.dir);
-    await rm(p.dir, { recursive: true, force: true });
   }
 
   /** `<runtime> exec`: the caller streams the child's stdio and reads its exit code. */

@@ -155,31 +155,31 @@ type Body = z.output<typeof createBody>;
 /** Fields that change what the container is or may do: silently ignoring a non-empty value
  * would run something other than what was asked, so those are refused. */
 const REFUSED: Record<string, string> = {
-  Binds: 'volumes are not supported',
-  Mounts: 'mounts are not supported',
-  VolumesFrom: 'volumes are not supported',
-  VolumeDriver: 'volumes are not supported',
-  Tmpfs: 'tmpfs mounts are not supported',
-  Privileged: 'privileged containers are not supported',
-  CapAdd: 'capability changes are not supported',
-  CapDrop: 'capability changes are not supported',
-  Devices: 'devices are not supported',
-  DeviceRequests: 'devices are not supported',
-  DeviceCgroupRules: 'devices are not supported',
-  SecurityOpt: 'security options are not supported',
-  MaskedPaths: 'custom masked paths are not supported',
-  ReadonlyPaths: 'custom read-only paths are not supported',
-  ReadonlyRootfs: 'read-only root filesystems are not supported',
-  IpcMode: 'IPC namespace modes are not supported',
-  PidMode: 'PID namespace modes are not supported',
-  UTSMode: 'UTS namespace modes are not supported',
-  UsernsMode: 'user namespace modes are not supported',
-  CgroupnsMode: 'cgroup namespace modes are not supported',
-  Sysctls: 'sysctls are not supported',
-  GroupAdd: 'additional groups are not supported',
-  RestartPolicy: 'restart policies are not supported',
-  Volumes: 'volumes are not supported',
-  NetworkDisabled: 'use NetworkMode "none" instead',
+  Binds: 'volumes are not supported by tether',
+  Mounts: 'mounts are not supported by tether',
+  VolumesFrom: 'volumes are not supported by tether',
+  VolumeDriver: 'volumes are not supported by tether',
+  Tmpfs: 'tmpfs mounts are not supported by tether',
+  Privileged: 'privileged containers are not supported by tether',
+  CapAdd: 'capability changes are not supported by tether',
+  CapDrop: 'capability changes are not supported by tether',
+  Devices: 'devices are not supported by tether',
+  DeviceRequests: 'devices are not supported by tether',
+  DeviceCgroupRules: 'devices are not supported by tether',
+  SecurityOpt: 'security options are not supported by tether',
+  MaskedPaths: 'custom masked paths are not supported by tether',
+  ReadonlyPaths: 'custom read-only paths are not supported by tether',
+  ReadonlyRootfs: 'read-only root filesystems are not supported by tether',
+  IpcMode: 'IPC namespace modes are not supported by tether',
+  PidMode: 'PID namespace modes are not supported by tether',
+  UTSMode: 'UTS namespace modes are not supported by tether',
+  UsernsMode: 'user namespace modes are not supported by tether',
+  CgroupnsMode: 'cgroup namespace modes are not supported by tether',
+  Sysctls: 'sysctls are not supported by tether',
+  GroupAdd: 'additional groups are not supported by tether',
+  RestartPolicy: 'restart policies are not supported by tether',
+  Volumes: 'volumes are not supported by tether',
+  NetworkDisabled: 'not supported by tether; use HostConfig.NetworkMode "none"',
 };
 
 /** Client-side or cosmetic fields: ignored without a word whatever their value. */
@@ -196,10 +196,11 @@ const NEUTRAL: Record<string, (v: unknown) => boolean> = {
   IpcMode: (v) => v === '' || v === 'private' || v === 'shareable' || v === null,
 };
 
+/** Zero values and empty collections; a map of empty objects (Volumes {"/data": {}}) is not empty. */
 function isEmpty(v: unknown): boolean {
   if (v === null || v === undefined || v === '' || v === 0 || v === false) return true;
-  if (Array.isArray(v)) return v.every(isEmpty);
-  if (typeof v === 'object') return Object.values(v as Record<string, unknown>).every(isEmpty);
+  if (Array.isArray(v)) return v.length === 0;
+  if (typeof v === 'object') return Object.keys(v as object).length === 0;
   return false;
 }
 
@@ -210,7 +211,7 @@ function checkUnhandled(section: string, obj: Record<string, unknown>, handled: 
     if (NEUTRAL[key] ? NEUTRAL[key](value) : isEmpty(value)) continue;
     const field = section ? `${section}.${key}` : key;
     const why = REFUSED[key];
-    if (why !== undefined) throw validationError(`invalid ${field}: ${why} by tether`);
+    if (why !== undefined) throw validationError(`invalid ${field}: ${why}`);
     warnings.push(`${field} is not supported by tether and was ignored`);
   }
 }
@@ -229,10 +230,11 @@ function networkMode(raw: string | undefined): string {
 function portBindings(raw: Body['HostConfig']): Record<string, PortBinding[]> {
   const out: Record<string, PortBinding[]> = {};
   for (const [key, list] of Object.entries(raw?.PortBindings ?? {})) {
-    out[normalPortKey(key)] = (list ?? []).map((b) => ({
+    const k = normalPortKey(key); // "80" and "80/tcp" are one port: merge their bindings
+    out[k] = [...(out[k] ?? []), ...(list ?? []).map((b) => ({
       hostIp: b.HostIp ? unbracket(b.HostIp) : '',
       hostPort: b.HostPort === '0' ? '' : (b.HostPort ?? ''),
-    }));
+    }))];
   }
   return out;
 }
@@ -308,7 +310,8 @@ export function parseCreateContainer(body: unknown, name: string | null): Parsed
       hostname: b.Hostname ?? '',
       domainname: b.Domainname ?? '',
       labels: b.Labels ?? {},
-      exposedPorts: Object.keys(b.ExposedPorts ?? {}).map(normalPortKey),
+      // Sorted: JS objects list integer-like keys ("90") first, whatever the client sent.
+      exposedPorts: [...new Set(Object.keys(b.ExposedPorts ?? {}).map(normalPortKey))].sort(),
     },
     hostConfig: {
       networkMode: mode,

@@ -5,15 +5,7 @@
 // every map-valued field (Networks, Ports, ExposedPorts) is emitted sorted.
 import type { ContainerRecord, ContainerState, WantedAttachment } from '../../engine/container-types.js';
 import type { EndpointRecord, NetworkRecord } from '../../engine/types.js';
-import { splitPortKey, type PortProto } from './container-create.js';
-
-/** One host binding of a published port, as the port allocator made it. */
-export interface PublishedPort {
-  port: number;
-  proto: PortProto;
-  hostIp: string;
-  hostPort: number;
-}
+import { splitPortKey } from './container-create.js';
 
 /** Everything the converters need besides the record; the routes assemble it from the engine. */
 export interface ContainerView {
@@ -26,7 +18,6 @@ export interface ContainerView {
   logPath: string;
   /** The netns path of a running container's sandbox ('' when it has none). */
   sandboxKey: string;
-  published: PublishedPort[];
   /** The runtime that runs (or would run) it, for HostConfig.Runtime. */
   runtime: string;
 }
@@ -92,25 +83,13 @@ export function statusText(s: ContainerState, now: number): string {
   }
 }
 
-/** Until the port allocator reports real bindings: what HostConfig.PortBindings asked for,
- * with explicit host ports only (ephemeral ones are unknown here), IPv4 wildcard for "". */
-export function declaredPorts(c: ContainerRecord): PublishedPort[] {
-  return Object.entries(c.hostConfig.portBindings).flatMap(([key, bindings]) => {
-    const spec = splitPortKey(key);
-    if (!spec) return [];
-    return bindings
-      .filter((b) => /^\d+$/.test(b.hostPort) && Number(b.hostPort) > 0)
-      .map((b) => ({ ...spec, hostIp: b.hostIp || '0.0.0.0', hostPort: Number(b.hostPort) }));
-  });
-}
-
 /** NetworkSettings.Ports: every exposed port of a running container, null when unpublished. */
 function portsJson(v: ContainerView): Record<string, Array<{ HostIp: string; HostPort: string }> | null> {
   const { c } = v;
   if (!isRunning(c.state) || isSharedNetns(c) || c.hostConfig.networkMode === 'host' || c.hostConfig.networkMode === 'none') return {};
   const map = new Map<string, Array<{ HostIp: string; HostPort: string }> | null>(c.config.exposedPorts.map((k) => [k, null]));
-  for (const p of v.published) {
-    const key = `${p.port}/${p.proto}`;
+  for (const p of c.published ?? []) {
+    const key = `${p.containerPort}/${p.proto}`;
     map.set(key, [...(map.get(key) ?? []), { HostIp: p.hostIp, HostPort: String(p.hostPort) }]);
   }
   return sortedObject([...map]);

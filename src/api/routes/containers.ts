@@ -10,7 +10,7 @@ import { checkContainerName } from '../../engine/names.js';
 import { conflict, invalid, isTetherError } from '../../errors.js';
 import { parseCreateContainer } from '../docker/container-create.js';
 import { selectContainers, selectPrunable } from '../docker/container-filters.js';
-import { declaredPorts, toContainerInspect, toContainerSummary, type ContainerView, type PublishedPort } from '../docker/container-json.js';
+import { toContainerInspect, toContainerSummary, type ContainerView } from '../docker/container-json.js';
 import { parseFilters } from '../docker/filters.js';
 import { baseHeaders, readJson } from '../http.js';
 import type { Route } from '../router.js';
@@ -19,8 +19,6 @@ import type { Route } from '../router.js';
 export interface ContainerRouteOptions {
   /** The runtime's log file for a container (RuntimePort.logPath). */
   logPath?: (id: string) => string;
-  /** The host bindings the port allocator made; without it, the explicit ones asked for. */
-  publishedPorts?: (c: ContainerRecord) => PublishedPort[];
 }
 
 /** dockerd's httputils.BoolValue: anything but "", "0", "no", "false", "none" is true. */
@@ -76,7 +74,6 @@ export function containerView(engine: Engine, c: ContainerRecord, opts: Containe
     etc,
     logPath: opts.logPath?.(c.id) ?? '',
     sandboxKey,
-    published: opts.publishedPorts?.(c) ?? declaredPorts(c),
     runtime: c.hostConfig.runtime || engine.config.defaultRuntime,
   };
 }
@@ -87,9 +84,11 @@ async function removeContainer(engine: Engine, ref: string, force: boolean): Pro
   let exitCode = c.state.exitCode;
   await engine.containers.remove(c.id, {
     force,
+    // dockerd's rm -f kills (SIGKILL, exit 137) rather than stopping with a grace period.
     stop: async (x) => {
-      await engine.lifecycle.stop(x.id, 0);
-      exitCode = engine.containers.tryFind(x.id)?.state.exitCode ?? exitCode;
+      const exited = engine.lifecycle.waitFor(x.id, 'not-running');
+      await engine.lifecycle.kill(x.id, 'KILL');
+      exitCode = await exited;
     },
   });
   engine.lifecycle.removed(c.id, exitCode);

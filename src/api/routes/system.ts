@@ -2,6 +2,7 @@
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../../engine/engine.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import { KNOWN_DRIVERS } from '../../drivers/registry.js';
 import { API_VERSION, baseHeaders, MIN_API_VERSION, SERVER_VERSION } from '../http.js';
 import type { Route } from '../router.js';
@@ -17,7 +18,7 @@ function osName(): string {
   }
 }
 
-export function systemRoutes(engine: Engine): Route[] {
+export function systemRoutes(engine: Engine, runtime: ContainerRuntime | undefined): Route[] {
   const ping: Route['handler'] = async ({ req, res }) => {
     const head = req.method === 'HEAD';
     res.writeHead(200, {
@@ -77,7 +78,7 @@ export function systemRoutes(engine: Engine): Route[] {
             ContainersRunning: c.running,
             ContainersPaused: 0,
             ContainersStopped: c.total - c.running,
-            Images: engine.imageCount(),
+            Images: runtime?.images.list().length ?? 0,
             Driver: 'overlay',
             DriverStatus: [],
             Plugins: { Volume: [], Network: [...KNOWN_DRIVERS].sort(), Authorization: null, Log: ['k8s-file'] },
@@ -99,7 +100,7 @@ export function systemRoutes(engine: Engine): Route[] {
             Labels: [],
             ExperimentalBuild: false,
             ServerVersion: SERVER_VERSION,
-            Runtimes: Object.fromEntries(['crun', 'runc'].map((r) => [r, { path: r }])),
+            Runtimes: Object.fromEntries((runtime?.runtimes ?? []).map((r) => [r.name, { path: r.path }])),
             DefaultRuntime: engine.config.defaultRuntime,
             Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
             LiveRestoreEnabled: engine.config.liveRestore,

@@ -1,0 +1,235 @@
+// Root-only: real containers (busybox image built by scripts/build-busybox-image.sh) under conmon
+// with crun and with runc, each in a fresh netns inside a throwaway test host. Asserts the
+// container's view (only lo), state, exec, stop with the exit code, logs, and that delete and
+// 20 create/start/delete cycles leave no mount, no process and no directory behind.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createTestHost, type TestHost } from '../../test/helpers/testhost.js';
+import { LinuxKernel } from '../kernel/kernel.js';
+import { mountPointsUnder } from '../kernel/mount.js';
+import { containerEnv } from './bundle.js';
+import { ImageStore } from './images.js';
+import { OciRuntime, type ContainerSpec } from './oci-runtime.js';
+import { detectRuntime, type RuntimeName } from './runtime-binary.js';
+
+const PROJECT = process.cwd();
+const WRAPPER = join(PROJECT, 'scripts', 'crun-wrapper.sh');
+const CGROUP_PARENT = `tether-test-${process.pid}`;
+
+let host: TestHost;
+let kernel: LinuxKernel;
+let images: ImageStore;
+let layerDirs: string[];
+
+before(async () => {
+  host = createTestHost('rt');
+  kernel = new LinuxKernel();
+  const tar = join(host.dir, 'busybox.tar');
+  execFileSync(join(PROJECT, 'scripts', 'build-busybox-image.sh'), [tar]);
+  images = await ImageStore.open({ root: join(host.dir, 'images') });
+  await images.load(tar);
+  layerDirs = images.layerDirs(images.resolve('busybox'));
+});
+
+after(() => {
+  kernel?.close();
+  host?.dispose();
+  removeTestCgroups();
+});
+
+/** Processes whose command line mentions dir: conmon (-b <dir>/…) and anything left of ours. */
+function processesUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(dir)) pids.push(Number(pid));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return pids;
+}
+
+function removeTestCgroups(): void {
+  for (const ctrl of readdirSync('/sys/fs/cgroup')) {
+    const dir = join('/sys/fs/cgroup', ctrl, CGROUP_PARENT);
+    if (existsSync(dir)) rmdirSync(dir);
+  }
+}
+
+async function drain(gen: AsyncGenerator<{ stream: string; data: Buffer }>): Promise<{ stream: string; text: string }[]> {
+  const out: { stream: string; text: string }[] = [];
+  for await (const e of gen) out.push({ stream: e.stream, text: e.data.toString() });
+  return out;
+}
+
+for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
+  describe(`containers with ${runtimeName}`, () => {
+    let runtime: OciRuntime;
+    let root: string;
+    let seq = 0;
+
+    before(async () => {
+      root = join(host.dir, runtimeName);
+      runtime = new OciRuntime({
+        kernel,
+        runtimes: [await detectRuntime(runtimeName, WRAPPER)],
+        containersRoot: join(root, 'containers'),
+        stateRoot: join(root, 'state'),
+        cgroupParent: CGROUP_PARENT,
+      });
+    });
+
+    /** A spec with its own fresh netns and etc files, as the engine would prepare them. */
+    async function spec(args: string[], hostname = 'tether-box'): Promise<ContainerSpec> {
+      seq += 1;
+      const id = `${runtimeName}${process.pid}c${seq}`;
+      const netns = join(root, 'netns', id);
+      await kernel.netnsCreate(netns);
+      const etc = join(root, 'etc', id);
+      mkdirSync(etc, { recursive: true });
+      writeFileSync(join(etc, 'hosts'), '127.0.0.1\tlocalhost\n');
+      writeFileSync(join(etc, 'resolv.conf'), 'nameserver 127.0.0.11\n');
+      writeFileSync(join(etc, 'hostname'), `${hostname}\n`);
+      return {
+        id,
+        name: id,
+        layerDirs,
+        hostname,
+        network: { kind: 'netns', path: netns },
+        etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
+        process: { args, env: containerEnv(hostname, [], []), cwd: '/', terminal: false, uid: 0, gid: 0 },
+      };
+    }
+
+    async function cleanup(s: ContainerSpec): Promise<void> {
+      await runtime.delete(s.id);
+      if (s.network.kind === 'netns') await kernel.netnsDelete(s.network.path);
+    }
+
+    it('runs `ip addr` in a fresh netns: only lo, output in the log', async () => {
+      const s = await spec(['ip', 'addr']);
+      try {
+        await runtime.create(s);
+        await runtime.start(s.id);
+        assert.equal(await runtime.wait(s.id), 0);
+        const out = (await drain(runtime.logs(s.id))).map((e) => e.text).join('');
+        const ifaces = [...out.matchAll(/^\d+: ([^:@]+)[:@]/gm)].map((m) => m[1]);
+        assert.deepEqual(ifaces, ['lo'], out);
+      } finally {
+        await cleanup(s);
+      }
+    });
+
+    it('keeps stdout and stderr apart in the log, with tail and follow', async () => {
+      const s = await spec(['sh', '-c', 'echo out1; echo err1 >&2; sleep 0.3; echo out2']);
+      try {
+        await runtime.create(s);
+        await runtime.start(s.id);
+        const followed = await drain(runtime.logs(s.id, { follow: true }));
+        assert.deepEqual(followed, [
+          { stream: 'stdout', text: 'out1\n' },
+          { stream: 'stderr', text: 'err1\n' },
+          { stream: 'stdout', text: 'out2\n' },
+        ]);
+        assert.deepEqual(await drain(runtime.logs(s.id, { tail: 1 })), [{ stream: 'stdout', text: 'out2\n' }]);
+      } finally {
+        await cleanup(s);
+      }
+    });
+
+    it('runs detached, execs, stops with the exit code and deletes without leftovers', async () => {
+      const s = await spec(['sleep', '1000'], 'exec-host');
+      const dir = runtime.paths(s.id).dir;
+      try {
+        const t0 = performance.now();
+        await runtime.create(s);
+        await runtime.start(s.id);
+        const ms = performance.now() - t0;
+        console.log(`# ${runtimeName}: create → running in ${ms.toFixed(1)} ms`);
+        const st = await runtime.state(s.id);
+        assert.equal(st.status, 'running');
+        assert.ok(st.pid > 0 && existsSync(`/proc/${st.pid}`), `pid ${st.pid}`);
+
+        const child = await runtime.exec(s.id, { args: ['hostname'] });
+        let stdout = '';
+        child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+        const code = await new Promise((r) => child.on('close', r));
+        assert.equal(code, 0);
+        assert.equal(stdout, 'exec-host\n');
+
+        // sleep is pid 1 and ignores SIGTERM: stop must fall back to SIGKILL (137).
+        assert.equal(await runtime.stop(s.id, 1), 137);
+        const stopped = await runtime.state(s.id);
+        assert.equal(stopped.status, 'stopped');
+        assert.equal(stopped.exitCode, 137);
+
+        await runtime.delete(s.id);
+        assert.deepEqual(await mountPointsUnder(dir), []);
+        assert.deepEqual(processesUnder(dir), []);
+        assert.equal(existsSync(dir), false);
+        assert.equal(existsSync(`/proc/${st.pid}`), false);
+        await runtime.delete(s.id); // idempotent
+      } finally {
+        await cleanup(s);
+      }
+    });
+
+    it('recover() tells running containers from exited ones', async () => {
+      const live = await spec(['sleep', '1000']);
+      const done = await spec(['sh', '-c', 'exit 3']);
+      try {
+        await runtime.create(live);
+        await runtime.start(live.id);
+        await runtime.create(done);
+        await runtime.start(done.id);
+        await runtime.wait(done.id);
+        const found = await runtime.recover();
+        assert.ok((found.running.get(live.id) ?? 0) > 0);
+        assert.equal(found.exited.get(done.id), 3);
+      } finally {
+        await cleanup(live);
+        await cleanup(done);
+      }
+    });
+  });
+}
+
+describe('create/start/delete loop', () => {
+  it('20 cycles leave zero mounts and zero processes', async () => {
+    const root = join(host.dir, 'loop');
+    const runtime = new OciRuntime({
+      kernel,
+      runtimes: [await detectRuntime('crun', WRAPPER)],
+      containersRoot: join(root, 'containers'),
+      stateRoot: join(root, 'state'),
+      cgroupParent: CGROUP_PARENT,
+    });
+    const netns = join(root, 'netns', 'shared');
+    await kernel.netnsCreate(netns);
+    try {
+      for (let i = 0; i < 20; i++) {
+        const id = `loop${process.pid}n${i}`;
+        await runtime.create({
+          id,
+          name: id,
+          layerDirs,
+          hostname: 'loop',
+          network: { kind: 'netns', path: netns },
+          etcFiles: {},
+          process: { args: ['sleep', '1000'], env: containerEnv('loop', [], []), cwd: '/', terminal: false, uid: 0, gid: 0 },
+        });
+        await runtime.start(id);
+        await runtime.delete(id);
+      }
+      assert.deepEqual(await mountPointsUnder(join(root, 'containers')), []);
+      assert.deepEqual(processesUnder(join(root, 'containers')), []);
+      assert.deepEqual(readdirSync(join(root, 'containers')), []);
+    } finally {
+      await kernel.netnsDelete(netns);
+    }
+  });
+});

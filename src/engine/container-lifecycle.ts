@@ -8,6 +8,7 @@ import type { DaemonConfig } from './config.js';
 import type { ContainerNetworking } from './container-network.js';
 import type { ContainerRecord } from './container-types.js';
 import type { Containers } from './containers.js';
+import { crashPoint } from './crash-points.js';
 import { nowRfc3339Nano } from './ids.js';
 import type { RuntimePort } from './runtime-port.js';
 import type { PortPublisher } from './port-publisher.js';
@@ -55,6 +56,8 @@ export class ContainerLifecycle {
       const netns = await this.networking.up(c);
       try {
         c.published = await this.ports.publish(c, this.networking.attached(c));
+        this.containers.save(c); // a crash from here on finds the ports to restore or remove
+        await crashPoint('container.network-up');
         const etc = this.networking.etcPaths(c);
         const { pid } = await this.runtime.start({
           id: c.id,
@@ -71,6 +74,7 @@ export class ContainerLifecycle {
           etc: { hosts: etc.hosts, resolvConf: etc.resolvConf, hostname: etc.hostname },
           runtime: (c.hostConfig.runtime === 'runc' || c.hostConfig.runtime === 'crun' ? c.hostConfig.runtime : this.config.defaultRuntime),
         });
+        await crashPoint('container.started');
         c.state = { ...c.state, status: 'running', pid, exitCode: 0, error: '', startedAt: nowRfc3339Nano() };
         this.containers.save(c);
       } catch (e) {

@@ -9,6 +9,7 @@ import { allocateEndpoint, macFromIPv4 } from '../ipam/address-allocator.js';
 import { poolConfigFromRecord } from '../ipam/network-config.js';
 import type { Store } from '../store/store.js';
 import type { ContainerRecord, WantedAttachment } from './container-types.js';
+import { crashPoint } from './crash-points.js';
 import { newId } from './ids.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 
@@ -52,9 +53,11 @@ export class Endpoints {
     if (net.configOnly) throw forbidden('cannot create endpoint on configuration-only network', 'network.configOnly');
     const ep = this.store.tx(() => this.reserve(c, net, want, ifIndex, defaultRoute));
     try {
+      await crashPoint('endpoint.reserved');
       if (net.driver === 'bridge') {
         await driverFor(net.driver).join(net, this.joinSpec(ep, sb, net), this.ctx);
       }
+      await crashPoint('endpoint.joined');
       this.store.setEndpointStatus(ep.id, 'ready');
       for (const o of this.observers) await o.endpointUp(ep, net);
     } catch (e) {

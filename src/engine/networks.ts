@@ -8,6 +8,7 @@ import type { DriverContext } from '../drivers/driver.js';
 import { bridgeName } from '../drivers/bridge/options.js';
 import type { Store } from '../store/store.js';
 import type { Firewall } from './firewall-port.js';
+import { crashPoint } from './crash-points.js';
 import { newId, nowRfc3339Nano } from './ids.js';
 import { matchNetwork } from './network-filters.js';
 import type { PoolPlanner } from './pool-planner.js';
@@ -77,10 +78,12 @@ export class Networks {
     if (failure) throw failure;
 
     try {
+      await crashPoint('network.create.reserved');
       if (!net.configOnly) {
         await driver.createNetwork(net, this.ctx);
         await this.firewall.setNetwork(net);
       }
+      await crashPoint('network.create.kernel');
       this.store.setNetworkStatus(net.id, 'ready');
     } catch (e) {
       await this.rollbackCreate(net);
@@ -135,6 +138,7 @@ export class Networks {
       }
       this.store.setNetworkStatus(net.id, 'removing');
     });
+    await crashPoint('network.remove.marked');
     await this.finishRemove(net);
   }
 

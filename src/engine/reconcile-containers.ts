@@ -24,15 +24,28 @@ export async function reconcileContainers(
   }
   const alive = await runtime.recover();
   for (const { doc: c } of store.containers()) {
-    if (c.state.status !== 'running') continue;
-    if (alive.has(c.id)) {
-      ctx.log.info('container still running', { container: c.name, pid: alive.get(c.id) });
+    const pid = alive.get(c.id);
+    if (pid !== undefined) {
+      if (c.state.status !== 'running') {
+        // Crashed between starting the process and recording it: the process and its network are whole.
+        ctx.log.warn('adopting a container started just before a crash', { container: c.name, pid });
+        c.state = { ...c.state, status: 'running', pid, startedAt: nowRfc3339Nano() };
+        store.putContainer(c, 'ready');
+      } else {
+        ctx.log.info('container still running', { container: c.name, pid });
+      }
       continue;
     }
-    ctx.log.warn('container died while the daemon was down', { container: c.name });
-    c.state = { ...c.state, status: 'exited', pid: 0, finishedAt: nowRfc3339Nano() };
+    if (c.state.status === 'running') {
+      ctx.log.warn('container died while the daemon was down', { container: c.name });
+      c.state = { ...c.state, status: 'exited', pid: 0, finishedAt: nowRfc3339Nano() };
+    }
+    // Not running: no endpoint, port or sandbox may remain (a crash mid-start leaves them).
+    if (c.published?.length || store.endpoints({ containerId: c.id }).length > 0) {
+      c.published = [];
+      await networking.down(c).catch((e: unknown) => ctx.log.error('teardown failed', { container: c.id, error: String(e) }));
+    }
     store.putContainer(c, 'ready');
-    await networking.down(c).catch((e: unknown) => ctx.log.error('teardown failed', { container: c.id, error: String(e) }));
   }
   const running = new Set(store.containers().filter((r) => r.doc.state.status === 'running').map((r) => r.doc.id.slice(0, 12)));
   for (const short of await sandboxes.list()) {

@@ -22,6 +22,7 @@ export interface TestDaemon {
   execRoot: string;
   process: ChildProcess;
   log(): string;
+  waitForLog(re: RegExp, timeoutMs?: number): Promise<void>;
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
   /** SIGKILL, as a crash. */
   kill9(): Promise<void>;
@@ -55,7 +56,12 @@ export function apiCall(socket: string, method: string, path: string, body?: unk
   });
 }
 
-export async function startDaemon(host: TestHost, extraArgs: string[] = [], reuse?: { dataRoot: string; execRoot: string }): Promise<TestDaemon> {
+export async function startDaemon(
+  host: TestHost,
+  extraArgs: string[] = [],
+  reuse?: { dataRoot: string; execRoot: string },
+  env: Record<string, string> = {},
+): Promise<TestDaemon> {
   const dataRoot = reuse?.dataRoot ?? join(host.dir, 'data');
   const execRoot = reuse?.execRoot ?? join(host.dir, 'exec');
   const socket = join(host.dir, 'tether.sock');
@@ -64,7 +70,7 @@ export async function startDaemon(host: TestHost, extraArgs: string[] = [], reus
     '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
     '--config-file', join(host.dir, 'no-daemon.json'), ...extraArgs,
   ];
-  const child = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -88,6 +94,13 @@ export async function startDaemon(host: TestHost, extraArgs: string[] = [], reus
   }
   return {
     socket,
+    waitForLog: async (re: RegExp, timeoutMs = 20_000) => {
+      const until = Date.now() + timeoutMs;
+      while (!re.test(output)) {
+        if (Date.now() > until) throw new Error(`log never matched ${re}: ${output}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     dataRoot,
     execRoot,
     process: child,

@@ -1,0 +1,105 @@
+// Issue 3 through the Engine API against a real tetherd (crun under conmon) in a test host:
+// network modes, live connect/disconnect, and nothing left behind after 100 runs.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestHost, type TestHost } from './helpers/testhost.js';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { inContainer, inspect, interfaces, preloadBusybox, runDetached } from './helpers/containers.js';
+
+describe('containers', () => {
+  let host: TestHost;
+  let d: TestDaemon;
+
+  before(async () => {
+    host = createTestHost('ct');
+    await preloadBusybox(host);
+    d = await startDaemon(host);
+  });
+
+  after(async () => {
+    await d?.stop();
+    host?.dispose();
+  });
+
+  it('default bridge: two containers reach each other; none, host and container modes', async () => {
+    const box = await runDetached(d, 'box');
+    const other = await runDetached(d, 'other');
+    const otherIp = other.NetworkSettings.IPAddress as string;
+    assert.match(otherIp, /^172\.17\.0\.\d+$/);
+    assert.equal(other.NetworkSettings.MacAddress, `02:42:ac:11:00:${Number(otherIp.split('.')[3]).toString(16).padStart(2, '0')}`);
+    const ping = inContainer(host, box.State.Pid, ['ping', '-c1', '-W2', otherIp]);
+    assert.equal(ping.code, 0, ping.stdout + ping.stderr);
+    const boxIfs = interfaces(host, box.State.Pid);
+    assert.deepEqual(Object.keys(boxIfs).sort(), ['eth0', 'lo']);
+    assert.match(boxIfs['eth0']![0]!, /^172\.17\.0\.\d+\/16$/);
+    assert.deepEqual(boxIfs['lo'], ['127.0.0.1/8'], 'no ::1: IPv6 is off in sandboxes of IPv4 networks');
+    assert.match(readFileSync(box.HostsPath, 'utf8'), new RegExp(`${box.NetworkSettings.IPAddress}\\t${box.Id.slice(0, 12)}\\n$`));
+
+    const none = await runDetached(d, 'nonebox', { HostConfig: { NetworkMode: 'none' } });
+    assert.deepEqual(Object.keys(interfaces(host, none.State.Pid)), ['lo']);
+    const hostMode = await runDetached(d, 'hostbox', { HostConfig: { NetworkMode: 'host' } });
+    const hostLinks = (JSON.parse(host.sh(['ip', '-j', 'link'])) as Array<{ ifname: string }>).map((l) => l.ifname).sort();
+    assert.deepEqual(Object.keys(interfaces(host, hostMode.State.Pid)).sort(), hostLinks);
+    const shared = await runDetached(d, 'sharebox', { HostConfig: { NetworkMode: 'container:box' } });
+    assert.equal(shared.HostConfig.NetworkMode, `container:${box.Id}`);
+    assert.deepEqual(interfaces(host, shared.State.Pid), boxIfs);
+
+    for (const n of ['sharebox', 'hostbox', 'nonebox', 'other', 'box']) assert.equal((await d.api('DELETE', `/v1.43/containers/${n}?force=1`)).status, 204);
+  });
+
+  it('network connect adds eth1 live, disconnect removes it, inspect follows', async () => {
+    assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: 'custom', IPAM: { Config: [{ Subnet: '10.7.0.0/24' }] } })).status, 201);
+    const box = await runDetached(d, 'cbox');
+    const c = await d.api('POST', '/v1.43/networks/custom/connect', { Container: 'cbox', EndpointConfig: { IPAMConfig: { IPv4Address: '10.7.0.50' }, Aliases: ['alpha'] } });
+    assert.equal(c.status, 200, c.text);
+    assert.deepEqual(interfaces(host, box.State.Pid)['eth1'], ['10.7.0.50/24']);
+    let j = await inspect(d, 'cbox');
+    assert.equal(j.NetworkSettings.Networks.custom.IPAddress, '10.7.0.50');
+    assert.ok(j.NetworkSettings.Networks.custom.Aliases.includes('alpha'));
+    assert.equal(readFileSync(j.ResolvConfPath, 'utf8').split('\n')[0], 'nameserver 127.0.0.11', 'embedded DNS once a user network is attached');
+    const netJson = (await d.api('GET', '/v1.43/networks/custom')).json;
+    assert.equal(netJson.Containers[box.Id].IPv4Address, '10.7.0.50/24');
+
+    const dup = await d.api('POST', '/v1.43/networks/custom/connect', { Container: 'cbox' });
+    assert.equal(dup.status, 403);
+    assert.equal(dup.json.message, 'endpoint with name cbox already exists in network custom');
+
+    assert.equal((await d.api('POST', '/v1.43/networks/custom/disconnect', { Container: 'cbox' })).status, 200);
+    assert.deepEqual(Object.keys(interfaces(host, box.State.Pid)).sort(), ['eth0', 'lo']);
+    j = await inspect(d, 'cbox');
+    assert.equal(j.NetworkSettings.Networks.custom, undefined);
+    const again = await d.api('POST', '/v1.43/networks/custom/disconnect', { Container: 'cbox' });
+    assert.equal(again.status, 404);
+    assert.match(again.json.message, /is not connected to network custom/);
+
+    // The next connect takes a new index: Docker never reuses one within a sandbox.
+    assert.equal((await d.api('POST', '/v1.43/networks/custom/connect', { Container: 'cbox' })).status, 200);
+    assert.ok('eth2' in interfaces(host, box.State.Pid));
+    assert.equal((await d.api('DELETE', '/v1.43/containers/cbox?force=1')).status, 204);
+    assert.equal((await d.api('DELETE', '/v1.43/networks/custom')).status, 204);
+  });
+
+  it('100 containers started and removed leave no veth, namespace, mount or process', async () => {
+    const counts = (): { veths: number; netns: number; mounts: number; procs: number } => ({
+      veths: (JSON.parse(host.sh(['ip', '-j', 'link'])) as Array<{ ifname: string }>).filter((l) => l.ifname.startsWith('tv')).length,
+      netns: readdirSync(join(d.execRoot, 'netns')).length,
+      mounts: readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(host.dir) && !l.includes('/netns ')).length,
+      procs: readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(host.dir.slice(5));
+        } catch {
+          return false;
+        }
+      }).length,
+    });
+    const start = counts();
+    for (let i = 0; i < 100; i++) {
+      await runDetached(d, `loop${i}`);
+      assert.equal((await d.api('DELETE', `/v1.43/containers/loop${i}?force=1`)).status, 204);
+    }
+    assert.deepEqual(counts(), start);
+    assert.deepEqual(start.veths, 0);
+  });
+});

@@ -1,0 +1,114 @@
+// Issue 12: kill -9 at every crash point of network create/remove, endpoint attach and container
+// start; after a restart every change is finished or rolled back: no orphan bridge, veth, netns or
+// lease, no address handed out twice, and everything is removable.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestHost, type TestHost } from './helpers/testhost.js';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { preloadBusybox } from './helpers/containers.js';
+
+interface Link {
+  ifname: string;
+  linkinfo?: { info_kind?: string };
+}
+
+describe('crash safety', () => {
+  let host: TestHost;
+  let d: TestDaemon;
+  let roots: { dataRoot: string; execRoot: string };
+
+  before(async () => {
+    host = createTestHost('cr');
+    await preloadBusybox(host);
+    d = await startDaemon(host);
+    roots = { dataRoot: d.dataRoot, execRoot: d.execRoot };
+  });
+
+  after(async () => {
+    await d?.stop();
+    host?.dispose();
+  });
+
+  const links = (): Link[] => JSON.parse(host.sh(['ip', '-j', '-d', 'link', 'show'])) as Link[];
+
+  /** Starts the daemon paused at `point`, fires `op` without waiting, kills at the point, restarts clean. */
+  async function crashAt(point: string, op: (d: TestDaemon) => Promise<unknown>): Promise<void> {
+    await d.stop();
+    d = await startDaemon(host, [], roots, { TETHER_CRASH_AT: point });
+    const pending = op(d).catch(() => undefined);
+    await d.waitForLog(new RegExp(`crash point ${point.replaceAll('.', '\\.')}`));
+    await d.kill9();
+    await pending;
+    d = await startDaemon(host, [], roots);
+  }
+
+  /** The kernel matches the records: one bridge per bridge network, one veth per endpoint, one netns per running container. */
+  async function assertConsistent(): Promise<void> {
+    const nets = (await d.api('GET', '/v1.43/networks')).json as Array<{ Id: string; Name: string; Driver: string; Options: Record<string, string> }>;
+    const wantBridges = nets.filter((n) => n.Driver === 'bridge').map((n) => n.Options['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`).sort();
+    assert.deepEqual(links().filter((l) => l.linkinfo?.info_kind === 'bridge').map((l) => l.ifname).sort(), wantBridges, 'bridges match networks');
+    const containers = (await d.api('GET', '/v1.43/containers/json?all=1')).json as Array<{ Id: string; State: string }>;
+    const running = containers.filter((c) => c.State === 'running');
+    const addrs: string[] = [];
+    let endpoints = 0;
+    for (const c of running) {
+      const j = (await d.api('GET', `/v1.43/containers/${c.Id}/json`)).json;
+      for (const n of Object.values(j.NetworkSettings.Networks) as Array<{ IPAddress: string; EndpointID: string }>) {
+        if (n.EndpointID) endpoints++;
+        if (n.IPAddress) addrs.push(n.IPAddress);
+      }
+    }
+    assert.equal(new Set(addrs).size, addrs.length, 'no address handed out twice');
+    assert.equal(links().filter((l) => /^tv/.test(l.ifname)).length, endpoints, 'one host veth per endpoint');
+    assert.equal(readdirSync(join(d.execRoot, 'netns')).length, running.length, 'one namespace per running container');
+  }
+
+  it('network create and remove', async () => {
+    await crashAt('network.create.reserved', (d) => d.api('POST', '/v1.43/networks/create', { Name: 'n1' }));
+    await assertConsistent();
+    assert.equal((await d.api('GET', '/v1.43/networks/n1')).status, 404, 'rolled back');
+    await crashAt('network.create.kernel', (d) => d.api('POST', '/v1.43/networks/create', { Name: 'n2' }));
+    await assertConsistent();
+    assert.equal((await d.api('GET', '/v1.43/networks/n2')).status, 404, 'rolled back');
+    assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: 'n3' })).status, 201);
+    await crashAt('network.remove.marked', (d) => d.api('DELETE', '/v1.43/networks/n3'));
+    await assertConsistent();
+    assert.equal((await d.api('GET', '/v1.43/networks/n3')).status, 404, 'finished');
+  });
+
+  for (const point of ['endpoint.reserved', 'endpoint.joined', 'container.network-up', 'container.started']) {
+    it(`container start, killed at ${point}`, async () => {
+      const name = `c-${point.replace('.', '-')}`;
+      assert.equal((await d.api('POST', `/v1.43/containers/create?name=${name}`, { Image: 'busybox:latest', Cmd: ['sleep', '1000'] })).status, 201);
+      await crashAt(point, (d) => d.api('POST', `/v1.43/containers/${name}/start`));
+      await assertConsistent();
+      // Whatever state it was left in, it starts (again) and is reachable, then removes cleanly.
+      const s = await d.api('POST', `/v1.43/containers/${name}/start`);
+      assert.ok([204, 304].includes(s.status), s.text);
+      const j = (await d.api('GET', `/v1.43/containers/${name}/json`)).json;
+      assert.equal(j.State.Running, true);
+      assert.match(j.NetworkSettings.IPAddress, /^172\.17\./);
+      await assertConsistent();
+      assert.equal((await d.api('DELETE', `/v1.43/containers/${name}?force=1`)).status, 204);
+      await assertConsistent();
+    });
+  }
+
+  it('network connect, killed after the lease was taken', async () => {
+    assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: 'cn', IPAM: { Config: [{ Subnet: '10.9.9.0/24' }] } })).status, 201);
+    assert.equal((await d.api('POST', '/v1.43/containers/create?name=cc', { Image: 'busybox:latest', Cmd: ['sleep', '1000'] })).status, 201);
+    assert.equal((await d.api('POST', '/v1.43/containers/cc/start')).status, 204);
+    await crashAt('endpoint.reserved', (d) => d.api('POST', '/v1.43/networks/cn/connect', { Container: 'cc' }));
+    await assertConsistent();
+    const c = await d.api('POST', '/v1.43/networks/cn/connect', { Container: 'cc' });
+    assert.equal(c.status, 200, c.text);
+    const j = (await d.api('GET', '/v1.43/containers/cc/json')).json;
+    assert.equal(j.NetworkSettings.Networks.cn.IPAddress, '10.9.9.2', 'the lease of the crashed attach was given back');
+    await assertConsistent();
+    assert.equal((await d.api('DELETE', '/v1.43/containers/cc?force=1')).status, 204);
+    assert.equal((await d.api('DELETE', '/v1.43/networks/cn')).status, 204);
+    await assertConsistent();
+  });
+});

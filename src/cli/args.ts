@@ -112,8 +112,16 @@ function readCSV(s: string): string[] {
   }
 }
 
-/** Parse `argv` against `specs`. Returns the flags and the positional arguments. */
-export function parseFlags(argv: string[], specs: FlagSpec[]): { flags: ParsedFlags; args: string[] } {
+/**
+ * Parse `argv` against `specs`. Returns the flags and the positional arguments. With
+ * `interspersed: false` (pflag's SetInterspersed(false), as `run`/`exec` use) flag parsing stops
+ * at the first positional, so `run IMAGE ls -l` keeps `-l` for the container command.
+ */
+export function parseFlags(
+  argv: string[],
+  specs: FlagSpec[],
+  opts: { interspersed?: boolean } = {},
+): { flags: ParsedFlags; args: string[] } {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short as string, s]));
   const values = new Map<string, string[]>();
@@ -191,6 +199,9 @@ export function parseFlags(argv: string[], specs: FlagSpec[]): { flags: ParsedFl
         else throw new FlagError(`flag needs an argument: '${c}' in -${c}`);
         break;
       }
+    } else if (opts.interspersed === false) {
+      args.push(...argv.slice(i));
+      break;
     } else {
       args.push(a);
     }

@@ -8,9 +8,11 @@ import { EngineClient } from './client.js';
 import { StatusError } from './status.js';
 
 export interface Output {
-  write(s: string): unknown;
+  /** Text, or raw bytes from a container's streams (process.stdout accepts both). */
+  write(s: string | Uint8Array): unknown;
   isTTY?: boolean;
   columns?: number;
+  rows?: number;
 }
 
 /** The process surroundings, injectable so tests can run commands in-process. */
@@ -33,7 +35,7 @@ export interface RunContext {
   err(s: string): void;
 }
 
-export type ArgRule = { exact: number } | { min: number } | 'none';
+export type ArgRule = { exact: number } | { min: number; max?: number } | 'none';
 
 export interface Command {
   /** cobra's Use: the name, then the argument synopsis: `create [OPTIONS] NETWORK`. */
@@ -42,6 +44,8 @@ export interface Command {
   aliases?: string[];
   flags?: FlagSpec[];
   args?: ArgRule;
+  /** false: flags stop at the first positional (pflag SetInterspersed(false), e.g. `run`). */
+  interspersed?: boolean;
   run?: (ctx: RunContext) => Promise<void>;
   subcommands?: Command[];
 }
@@ -101,6 +105,12 @@ function checkArgs(cmd: Command, args: string[], parentPath: string, program: st
       1,
     );
   }
+  if (rule !== 'none' && 'min' in rule && rule.max !== undefined && (args.length < rule.min || args.length > rule.max)) {
+    throw new StatusError(
+      `${program}: '${path}' requires at least ${rule.min} and at most ${rule.max} ${plural(rule.max)}${usage}Run '${path} --help' for more information`,
+      1,
+    );
+  }
   if (rule !== 'none' && 'min' in rule && args.length < rule.min) {
     throw new StatusError(
       `${program}: '${path}' requires at least ${rule.min} ${plural(rule.min)}${usage}See '${path} --help' for more information`,
@@ -136,9 +146,12 @@ export async function runCommand(cmd: Command, parentPath: string, argv: string[
     return runCommand(sub, path, [...before, ...argv.slice(first + 1)], inv);
   }
 
+  // `run`/`create` use -h for --hostname; their --help has no shorthand, like docker's.
+  const flags = cmd.flags ?? [];
+  const help = flags.some((f) => f.short === 'h') ? { ...HELP_FLAG, short: undefined } : HELP_FLAG;
   let parsed;
   try {
-    parsed = parseFlags(argv, [...(cmd.flags ?? []), HELP_FLAG]);
+    parsed = parseFlags(argv, [...flags, help], { interspersed: cmd.interspersed });
   } catch (e) {
     if (!(e instanceof FlagError)) throw e;
     throw new StatusError(
@@ -147,7 +160,7 @@ export async function runCommand(cmd: Command, parentPath: string, argv: string[
     );
   }
   if (parsed.flags.bool('help')) {
-    if (argv.includes('-h')) io.stdout.write('Flag shorthand -h has been deprecated, use --help\n');
+    if (help.short && argv.includes('-h')) io.stdout.write('Flag shorthand -h has been deprecated, use --help\n');
     io.stdout.write(helpText(cmd, parentPath, io));
     return;
   }

@@ -78,3 +78,20 @@ export function contains(n: IPNet, ip: Addr | undefined): boolean {
   const hostBits = BigInt((n.v4 ? 32 : 128) - n.prefix);
   return ip.value >> hostBits === n.network >> hostBits;
 }
+
+/** net.IP.String(): dotted IPv4, or RFC 5952 IPv6 (longest zero run as `::`, lower-case hex). */
+export function formatIP(ip: Addr): string {
+  if (ip.v4) return [24n, 16n, 8n, 0n].map((s) => String((ip.value >> s) & 0xffn)).join('.');
+  const groups = Array.from({ length: 8 }, (_, i) => Number((ip.value >> BigInt(112 - 16 * i)) & 0xffffn));
+  let best = -1;
+  let bestLen = 1; // a single zero group is not compressed
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > bestLen) [best, bestLen] = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = (g: number[]): string => g.map((x) => x.toString(16)).join(':');
+  if (best < 0) return hex(groups);
+  return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+}

@@ -41,6 +41,8 @@ export interface RequestOptions {
   query?: Record<string, string | undefined>;
   /** A JSON body (serialised with JSON.stringify; build objects in the key order docker sends). */
   json?: unknown;
+  /** A raw body (load/import tarballs): bytes, or a stream piped through as it is read. */
+  body?: Buffer | NodeJS.ReadableStream;
   headers?: Record<string, string>;
 }
 
@@ -182,8 +184,12 @@ export class EngineClient {
   }
 
   private writeBody(req: http.ClientRequest, opts: RequestOptions): void {
+    if (opts.body !== undefined && !Buffer.isBuffer(opts.body)) {
+      opts.body.pipe(req);
+      return;
+    }
     // Go's json.Encoder ends the body with a newline; send the same bytes.
-    req.end(opts.json === undefined ? undefined : JSON.stringify(opts.json) + '\n');
+    req.end(opts.json === undefined ? opts.body : goJSON(opts.json) + '\n');
   }
 
   private send(method: string, path: string, opts: RequestOptions): Promise<ApiResponse> {
@@ -206,6 +212,14 @@ export class EngineClient {
     }
     return new ConnectionError(`error during connect: ${e.message}`);
   }
+}
+
+/**
+ * JSON.stringify with encoding/json's HTML escaping (`<`, `>`, `&` as \u003c…, and U+2028/9),
+ * so bodies match docker's bytes. Those characters can only occur inside JSON strings.
+ */
+export function goJSON(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The daemon could not be reached (docker's errConnectionFailed). */

@@ -35,3 +35,14 @@ export function interfaces(host: TestHost, pid: number): Record<string, string[]
   const links = JSON.parse(host.sh(['nsenter', '-t', String(pid), '-n', 'ip', '-j', 'addr'])) as Array<{ ifname: string; addr_info: Array<{ family: string; local: string; prefixlen: number }> }>;
   return Object.fromEntries(links.map((l) => [l.ifname, l.addr_info.map((a) => `${a.local}/${a.prefixlen}`)]));
 }
+
+/**
+ * An HTTP GET from inside a container with busybox nc (busybox-static's wget exits 1 here); the
+ * body, or undefined when nothing answered. Test values only: no outside text reaches the shell.
+ */
+export function httpInContainer(host: TestHost, pid: number, ip: string, port: number, path: string): string | undefined {
+  const req = `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | nc -w 2 ${ip} ${port}`;
+  const r = inContainer(host, pid, ['sh', '-c', req]);
+  const sep = r.stdout.indexOf('\r\n\r\n');
+  return r.code === 0 && sep > 0 ? r.stdout.slice(sep + 4) : undefined;
+}

@@ -3,6 +3,7 @@
 
 import { networkInspectType, type NetworkSummary } from '../apitypes.js';
 import { esc } from '../client.js';
+import { endpointSettings } from '../endpoint.js';
 import type { Command } from '../command.js';
 import { filtersQuery } from '../filters.js';
 import { toTyped } from '../format/gotype.js';
@@ -12,6 +13,7 @@ import { parseGoJSON } from '../format/json.js';
 import { FORMAT_HELP, INSPECT_FORMAT_HELP, renderList, TABLE_FORMAT_KEY } from '../format/listing.js';
 import { naturalCompare } from '../format/natsort.js';
 import { confirm } from '../prompt.js';
+import { validateLink } from '../validators.js';
 import { CancelledError, StatusError } from '../status.js';
 import { createCommand } from './network-create.js';
 
@@ -176,13 +178,6 @@ const pruneCommand: Command = {
 // ---------------------------------------------------------------------------------------------
 // connect / disconnect
 
-/** opts.ValidateLink: `name` or `name:alias`. */
-function validateLink(v: string): string {
-  if (v === '') throw new Error('empty string specified for links');
-  if (v.split(':').length > 2) throw new Error(`bad format for links: ${v}`);
-  return v;
-}
-
 const connectCommand: Command = {
   use: 'connect [OPTIONS] NETWORK CONTAINER',
   short: 'Connect a container to a network',
@@ -211,28 +206,13 @@ const connectCommand: Command = {
     }
     const links = ctx.flags.list('link');
     const linkLocal = ctx.flags.list('link-local-ip');
-    // network.EndpointSettings exactly as docker marshals it, empty operational fields included.
-    const endpointConfig = {
-      IPAMConfig: {
-        IPv4Address: ctx.flags.string('ip') || undefined,
-        IPv6Address: ctx.flags.string('ip6') || undefined,
-        LinkLocalIPs: linkLocal.length ? linkLocal : undefined,
-      },
-      Links: links.length ? links : null,
-      Aliases: ctx.flags.list('alias'),
-      MacAddress: '',
-      DriverOpts: driverOpts,
-      GwPriority: ctx.flags.int('gw-priority'),
-      NetworkID: '',
-      EndpointID: '',
-      Gateway: '',
-      IPAddress: '',
-      IPPrefixLen: 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
-      DNSNames: null,
-    };
+    const endpointConfig = endpointSettings({
+      ipam: { IPv4Address: ctx.flags.string('ip'), IPv6Address: ctx.flags.string('ip6'), LinkLocalIPs: linkLocal },
+      links: links.length ? links : null,
+      aliases: ctx.flags.list('alias'),
+      driverOpts,
+      gwPriority: ctx.flags.int('gw-priority'),
+    });
     await ctx.client().request('POST', `/networks/${esc(network)}/connect`, {
       json: { Container: container, EndpointConfig: endpointConfig },
     });

@@ -28,6 +28,8 @@ export interface DnsSandbox {
   /** The container owning the sandbox; its endpoints (by containerId) define the sandbox's networks. */
   containerId: string;
   hostname?: string;
+  /** Legacy `--link target:alias` on user networks: alias (lower-case) → target container id, seen by this sandbox only. */
+  links?: Readonly<Record<string, string>>;
 }
 
 export interface Addresses {
@@ -131,6 +133,12 @@ export class DnsRecords {
       }
     }
     if (sb.hostname && sb.hostname.toLowerCase() === name) return this.collect(own.slice(0, 1));
+    const linked = sb.links?.[name];
+    if (linked) {
+      // Only the target's endpoints on networks this sandbox shares: a link is no way around isolation.
+      const mine = new Set(own.map((id) => this.endpoints.get(id)?.ep.networkId));
+      return this.collect((this.byContainer.get(linked) ?? []).filter((id) => mine.has(this.endpoints.get(id)?.ep.networkId)));
+    }
     return undefined;
   }
 

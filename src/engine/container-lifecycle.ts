@@ -12,6 +12,8 @@ import { crashPoint } from './crash-points.js';
 import { nowRfc3339Nano } from './ids.js';
 import type { RuntimePort } from './runtime-port.js';
 import type { PortPublisher } from './port-publisher.js';
+import { linkEnv } from './link-env.js';
+import { invalid } from '../errors.js';
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
 
@@ -51,8 +53,24 @@ export class ContainerLifecycle {
     return true;
   }
 
+  /** Legacy links on the default bridge: each target must run; its address and ports become env. */
+  private linkEnvironment(c: ContainerRecord): string[] {
+    if (c.hostConfig.networkMode !== 'default' && c.hostConfig.networkMode !== 'bridge') return [];
+    return c.hostConfig.links.flatMap((link) => {
+      const [ref, alias] = link.split(':');
+      const target = this.containers.find(ref!);
+      const name = alias ?? target.name;
+      if (target.state.status !== 'running') {
+        throw invalid(`Cannot link to a non running container: /${target.name} AS /${c.name}/${name}`, 'link.notRunning');
+      }
+      const ip = this.networking.attached(target).find(({ net }) => net.predefined && net.driver === 'bridge')?.ep.ipv4;
+      return ip ? linkEnv(c, target, name, ip) : [];
+    });
+  }
+
   private async doStart(c: ContainerRecord): Promise<void> {
     try {
+      const links = this.linkEnvironment(c);
       const netns = await this.networking.up(c);
       try {
         c.published = await this.ports.publish(c, this.networking.attached(c));
@@ -64,7 +82,7 @@ export class ContainerLifecycle {
           name: c.name,
           imageId: c.config.imageId,
           args: [...c.config.entrypoint, ...c.config.cmd],
-          env: [`PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, `HOSTNAME=${c.config.hostname}`, ...c.config.env.filter((e) => !e.startsWith('PATH=') && !e.startsWith('HOSTNAME='))],
+          env: [`PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`, `HOSTNAME=${c.config.hostname}`, ...links, ...c.config.env.filter((e) => !e.startsWith('PATH=') && !e.startsWith('HOSTNAME='))],
           cwd: c.config.workingDir || '/',
           user: c.config.user,
           tty: c.config.tty,

@@ -97,6 +97,13 @@ export class ContainerNetworking {
       hostname: c.config.hostname,
       dnsServers: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns,
       dnsSearch: c.hostConfig.dnsSearch,
+      links: Object.fromEntries(
+        c.hostConfig.links.flatMap((l) => {
+          const [target, alias] = l.split(':');
+          const other = target ? this.lookupContainer(target) : undefined;
+          return other ? [[(alias ?? target!).toLowerCase(), other.id]] : [];
+        }),
+      ),
     });
   }
 

@@ -77,6 +77,10 @@ export class Containers {
       if (mode === 'host' && Object.keys(hc.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
     }
     wanted = dedupe(wanted);
+    for (const link of hc.links) {
+      const target = link.split(':')[0] ?? '';
+      if (!this.tryFind(target)) throw notFound(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
+    }
 
     const exposed = new Set([...image.exposedPorts, ...req.config.exposedPorts, ...Object.keys(hc.portBindings)]);
     const c: ContainerRecord = {

@@ -28,9 +28,9 @@ export function hostIfname(endpointId: string): string {
   return `tv${endpointId.slice(0, 11)}`;
 }
 
-/** The names the embedded DNS answers for an endpoint (INDEX 04). */
+/** The names the embedded DNS answers for an endpoint (INDEX 04); link aliases are the linker's own view, kept by the resolver. */
 function dnsNames(c: ContainerRecord, want: WantedAttachment): string[] {
-  const names = [c.name, c.id.slice(0, 12), ...want.aliases, ...want.links.map((l) => l.split(':')[1] ?? '').filter(Boolean)];
+  const names = [c.name, c.id.slice(0, 12), ...want.aliases];
   if (c.config.hostname && c.config.hostname !== c.id.slice(0, 12)) names.push(c.config.hostname);
   return [...new Set(names)];
 }

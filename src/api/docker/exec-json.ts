@@ -1,0 +1,106 @@
+// Docker's exec bodies: POST /containers/{id}/exec (ExecConfig), POST /exec/{id}/start and the
+// GET /exec/{id}/json answer (recorded in 10-api-trace/04-exec-lifecycle.log). The CLI 28 sends
+// every field, empty ones included ("User":"", "Env":null, "DetachKeys":"").
+import { z } from 'zod';
+import { invalid } from '../../errors.js';
+
+const flag = z.boolean().nullish();
+const execCreateBody = z
+  .object({
+    User: z.string().nullish(),
+    Privileged: flag,
+    Tty: flag,
+    ConsoleSize: z.array(z.number()).nullish(),
+    AttachStdin: flag,
+    AttachStdout: flag,
+    AttachStderr: flag,
+    Detach: flag,
+    DetachKeys: z.string().nullish(),
+    Env: z.array(z.string()).nullish(),
+    WorkingDir: z.string().nullish(),
+    Cmd: z.array(z.string()).nullish(),
+  })
+  .passthrough();
+
+const execStartBody = z.object({ Detach: flag, Tty: flag }).passthrough();
+
+export interface ExecSpec {
+  cmd: string[];
+  env: string[];
+  user: string;
+  workingDir: string;
+  tty: boolean;
+  privileged: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  detachKeys: string;
+}
+
+/** What GET /exec/{id}/json reports. */
+export interface ExecState {
+  id: string;
+  containerId: string;
+  spec: ExecSpec;
+  running: boolean;
+  /** null until the process has exited (dockerd's *int). */
+  exitCode: number | null;
+  pid: number;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+  const r = schema.safeParse(body ?? {});
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw invalid(`invalid ${what}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'bad body'}`, 'exec.body');
+  }
+  return r.data;
+}
+
+export function parseExecCreate(body: unknown): ExecSpec {
+  const b = parse(execCreateBody, body, 'exec config');
+  const cmd = b.Cmd ?? [];
+  if (cmd.length === 0) throw invalid('No exec command specified', 'exec.noCommand');
+  if (b.WorkingDir && !b.WorkingDir.startsWith('/')) {
+    throw invalid(`the working directory '${b.WorkingDir}' is invalid, it needs to be an absolute path`, 'exec.workdir');
+  }
+  return {
+    cmd,
+    env: b.Env ?? [],
+    user: b.User ?? '',
+    workingDir: b.WorkingDir ?? '',
+    tty: b.Tty ?? false,
+    privileged: b.Privileged ?? false,
+    attachStdin: b.AttachStdin ?? false,
+    attachStdout: b.AttachStdout ?? false,
+    attachStderr: b.AttachStderr ?? false,
+    detachKeys: b.DetachKeys ?? '',
+  };
+}
+
+export function parseExecStart(body: unknown): { detach: boolean } {
+  return { detach: parse(execStartBody, body, 'exec start config').Detach ?? false };
+}
+
+export function toExecInspect(s: ExecState): Record<string, unknown> {
+  const [entrypoint = '', ...args] = s.spec.cmd;
+  return {
+    ID: s.id,
+    Running: s.running,
+    ExitCode: s.exitCode,
+    ProcessConfig: {
+      tty: s.spec.tty,
+      entrypoint,
+      arguments: args,
+      privileged: s.spec.privileged,
+      ...(s.spec.user ? { user: s.spec.user } : {}),
+    },
+    OpenStdin: s.spec.attachStdin,
+    OpenStderr: s.spec.attachStderr,
+    OpenStdout: s.spec.attachStdout,
+    CanRemove: false,
+    ContainerID: s.containerId,
+    DetachKeys: s.spec.detachKeys,
+    Pid: s.pid,
+  };
+}

@@ -1,0 +1,150 @@
+// /images routes on the local image store. There is no registry: images come from `docker load`
+// (docker-archive/OCI tars) and `docker import` (rootfs tars); a pull answers a clear 404.
+// Archives are streamed to a temporary file under the data root (bounded in size) and handed to
+// the store, which unpacks them; nothing of the upload is held in memory.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Engine } from '../../engine/engine.js';
+import { invalid, notFound } from '../../errors.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
+import { parseFilters } from '../docker/filters.js';
+import { selectImages } from '../docker/image-filters.js';
+import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary } from '../docker/image-json.js';
+import { baseHeaders } from '../http.js';
+import type { Route, RouteContext } from '../router.js';
+import { queryBool } from './containers.js';
+
+/** Largest archive accepted by load/import. dockerd has no limit; a daemon must not fill its disk on one request. */
+export const MAX_IMAGE_ARCHIVE = 8 * 1024 ** 3;
+
+/** Streams the request body to a new file in dir; over the limit → 400 (and the upload is cut). */
+export async function receiveArchive(req: IncomingMessage, dir: string, limit = MAX_IMAGE_ARCHIVE): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw invalid(`image archive too large: ${declared} bytes, at most ${limit}`, 'image.archiveTooLarge');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `upload-${randomBytes(8).toString('hex')}.tar`);
+  let size = 0;
+  const cap = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > limit) done(invalid(`image archive too large: more than ${limit} bytes`, 'image.archiveTooLarge'));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, cap, createWriteStream(path, { mode: 0o600 }));
+  } catch (e) {
+    await rm(path, { force: true });
+    throw e;
+  }
+  return path;
+}
+
+/** Answers a JSON message stream the way dockerd does for load/import (CLI decodes it as such). */
+function sendMessages(ctx: RouteContext, body: string): 'handled' {
+  ctx.res.writeHead(200, { ...baseHeaders(), 'Content-Type': 'application/json' });
+  ctx.res.end(body);
+  return 'handled';
+}
+
+/** `repo` and `tag` query parameters as one reference (the CLI may also put the tag into repo). */
+function refOf(repo: string, tag: string): string {
+  return tag ? `${repo}:${tag}` : repo;
+}
+
+export function imageRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
+  const images = runtime.images;
+  const uploads = join(engine.config.dataRoot, 'tmp', 'uploads');
+  // Uploads cut short by a daemon crash are left behind; drop them before the first new one.
+  const leftoversGone = rm(uploads, { recursive: true, force: true }).catch(() => undefined);
+  /** Runs fn on the uploaded archive and removes the file whatever happens. */
+  const withUpload = async <T>(req: IncomingMessage, fn: (path: string) => Promise<T>): Promise<T> => {
+    await leftoversGone;
+    const path = await receiveArchive(req, uploads);
+    try {
+      return await fn(path);
+    } finally {
+      await rm(path, { force: true });
+    }
+  };
+
+  return [
+    {
+      method: 'POST',
+      path: '/images/load',
+      // quiet only drops progress bars in dockerd; we send none, so it changes nothing.
+      handler: async (ctx) => sendMessages(ctx, loadedMessages(await withUpload(ctx.req, (path) => images.load(path)))),
+    },
+    {
+      method: 'POST',
+      path: '/images/create',
+      handler: async (ctx) => {
+        const { query, req } = ctx;
+        const fromImage = query.get('fromImage');
+        if (fromImage) {
+          req.resume();
+          const name = fromImage.replace(/:[^/:]*$/, '');
+          throw notFound(
+            `pull access denied for ${name}, repository does not exist or may require 'docker login': tether has no registry; bring images in with docker load or docker import`,
+            'image.noRegistry',
+          );
+        }
+        const fromSrc = query.get('fromSrc');
+        if (fromSrc !== '-') {
+          req.resume();
+          throw invalid(fromSrc ? 'importing from a URL is not supported: tether has no network access for images; pipe the archive in with -' : 'fromImage or fromSrc is required', 'image.source');
+        }
+        if (query.getAll('changes').some((c) => c.trim() !== '')) {
+          req.resume();
+          throw invalid('docker import --change is not supported', 'image.importChanges');
+        }
+        const repo = query.get('repo') ?? '';
+        const ref = repo ? refOf(repo, query.get('tag') ?? '') : undefined;
+        const message = query.get('message') ?? '';
+        const id = await withUpload(req, (path) => images.import(path, { ...(ref ? { ref } : {}), ...(message ? { comment: message } : {}) }));
+        return sendMessages(ctx, jsonMessage({ status: id }));
+      },
+    },
+    {
+      method: 'GET',
+      path: '/images/json',
+      handler: async ({ query, apiVersion }) => {
+        const filters = parseFilters(query.get('filters'));
+        // Older clients send ?filter=<reference> instead of a reference filter.
+        const legacy = query.get('filter');
+        if (legacy) filters['reference'] = [...(filters['reference'] ?? []), legacy];
+        const list = selectImages(images.list(), filters, { created: (ref) => Math.floor(Date.parse(images.inspect(ref).created) / 1000) || 0 });
+        list.sort((a, b) => b.created - a.created);
+        return { status: 200, body: list.map((s) => toImageSummary(s, apiVersion)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/images/:name*/json',
+      handler: async ({ params, apiVersion }) => ({ status: 200, body: toImageInspect(images.inspect(params['name']!), apiVersion) }),
+    },
+    {
+      method: 'POST',
+      path: '/images/:name*/tag',
+      handler: async ({ params, query }) => {
+        const repo = query.get('repo') ?? '';
+        if (!repo) throw invalid('repository name must have at least one component', 'image.ref');
+        await images.tag(images.resolve(params['name']!), refOf(repo, query.get('tag') ?? ''));
+        return { status: 201 };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/images/:name*',
+      handler: async ({ params, query }) => ({
+        status: 200,
+        body: toDeleteResponse(await images.remove(params['name']!, { force: queryBool(query, 'force') })),
+      }),
+    },
+  ];
+}

@@ -10,6 +10,10 @@ import { Router, type Route } from './router.js';
 import { networkRoutes } from './routes/networks.js';
 import { systemRoutes } from './routes/system.js';
 import { containerRoutes } from './routes/containers.js';
+import { imageRoutes } from './routes/images.js';
+import { execRoutes } from './routes/exec.js';
+import { streamRoutes } from './routes/streams.js';
+import { acceptUpgrades } from './hijack.js';
 
 /** Every route; image, log and exec routes need the real runtime (absent: containers unavailable). */
 export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined): Route[] {
@@ -17,6 +21,7 @@ export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined)
     ...systemRoutes(engine, runtime),
     ...networkRoutes(engine),
     ...containerRoutes(engine, { logPath: (id) => runtime?.logPath(id) ?? '' }),
+    ...(runtime ? [...imageRoutes(engine, runtime), ...streamRoutes(engine, runtime), ...execRoutes(engine, runtime)] : []),
   ];
 }
 
@@ -35,6 +40,7 @@ export async function listen(hosts: string[], routes: Route[], log: Logger): Pro
     await mkdir(dirname(path), { recursive: true });
     await rm(path, { force: true }); // a socket file left by a killed daemon
     const server = createServer((req, res) => void router.handle(req, res));
+    acceptUpgrades(server, (req, res) => void router.handle(req, res)); // attach, exec start
     // Slow or broken clients must not pin the daemon: bound header time and idle keep-alive.
     server.headersTimeout = 30_000;
     server.requestTimeout = 0; // streams (logs -f, attach) may last forever

@@ -26,12 +26,24 @@ export function matchLabels(labels: Record<string, string>, wanted: string[]): b
   });
 }
 
+/**
+ * Docker's filters.Match: the value is a regular expression matched anywhere in the field
+ * (`name=^bridge$`). A value that is no valid expression matches as plain text.
+ */
+export function matchPattern(pattern: string, text: string): boolean {
+  try {
+    return new RegExp(pattern).test(text);
+  } catch {
+    return text.includes(pattern);
+  }
+}
+
 export function matchNetwork(net: NetworkRecord, f: NetworkFilters, endpointCount: number): boolean {
   const any = (vals: string[] | undefined, pred: (v: string) => boolean): boolean => vals === undefined || vals.some(pred);
   return (
     any(f.driver, (v) => v === net.driver) &&
-    any(f.name, (v) => net.name.includes(v)) &&
-    any(f.id, (v) => net.id.includes(v)) &&
+    any(f.name, (v) => matchPattern(v, net.name)) &&
+    any(f.id, (v) => matchPattern(v, net.id)) &&
     (f.label === undefined || matchLabels(net.labels, f.label)) &&
     any(f.scope, (v) => v === net.scope) &&
     any(f.type, (v) => (v === 'builtin') === net.predefined) &&

@@ -99,7 +99,7 @@ export function toImageInspect(d: ImageDetails, apiVersion: string): Record<stri
 }
 
 /** DELETE /images/{name}: [{"Untagged": …}, {"Deleted": …}]. */
-export function toDeleteResponse(items: RemovedItem[]): Record<string, string>[] {
+export function toDeleteResponse(items: RemovedItem[]): ({ Untagged: string } | { Deleted: string })[] {
   return items.map((i) => ('untagged' in i ? { Untagged: i.untagged } : { Deleted: i.deleted }));
 }
 

@@ -1,0 +1,171 @@
+// docker exec: POST /containers/{id}/exec creates a record, POST /exec/{id}/start runs it through
+// the OCI runtime's `exec` and streams its output over the hijacked connection (8-byte frames),
+// stdin from the connection into the process; GET /exec/{id}/json gives the exit code the CLI
+// asks for once the stream has ended. Records live in memory only, as in dockerd.
+//
+// TTY exec is refused at create: a pseudo-terminal from `crun/runc exec --tty` comes back as a
+// file descriptor over a unix socket (SCM_RIGHTS), which Node cannot receive without a native
+// helper. A clear error beats a session without a terminal that looks hung.
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import type { ContainerRecord } from '../../engine/container-types.js';
+import type { Engine } from '../../engine/engine.js';
+import { conflict, invalid, notFound, unavailable } from '../../errors.js';
+import type { ContainerRuntime } from '../../runtime/container-runtime.js';
+import { copyOutput } from '../../runtime/streams.js';
+import { resolveUser } from '../../runtime/user.js';
+import { parseExecCreate, parseExecStart, toExecInspect, type ExecSpec, type ExecState } from '../docker/exec-json.js';
+import { hijack, streamMediaType } from '../hijack.js';
+import { readJson } from '../http.js';
+import type { Route } from '../router.js';
+import { queryInt } from './containers.js';
+
+/** Finished records kept for GET /exec/{id}/json; older ones are forgotten first. */
+const MAX_FINISHED_EXECS = 500;
+
+interface ExecRecord extends ExecState {
+  started: boolean;
+  finishedAt: number;
+}
+
+/** The exec instances of this daemon run. */
+class ExecTable {
+  private readonly byId = new Map<string, ExecRecord>();
+
+  constructor(private readonly containerExists: (id: string) => boolean) {}
+
+  add(containerId: string, spec: ExecSpec): ExecRecord {
+    this.prune();
+    const rec: ExecRecord = { id: randomBytes(32).toString('hex'), containerId, spec, running: false, exitCode: null, pid: 0, started: false, finishedAt: 0 };
+    this.byId.set(rec.id, rec);
+    return rec;
+  }
+
+  get(id: string): ExecRecord {
+    const rec = this.byId.get(id);
+    if (!rec) throw notFound(`No such exec instance: ${id}`, 'exec.notFound');
+    return rec;
+  }
+
+  /** Drops records of removed containers and the oldest finished ones beyond the limit. */
+  private prune(): void {
+    const finished: ExecRecord[] = [];
+    for (const rec of this.byId.values()) {
+      if (!this.containerExists(rec.containerId)) this.byId.delete(rec.id);
+      else if (rec.exitCode !== null) finished.push(rec);
+    }
+    finished.sort((a, b) => a.finishedAt - b.finishedAt);
+    for (const rec of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_EXECS))) this.byId.delete(rec.id);
+  }
+}
+
+/** dockerd's checks before an exec: the container must run and not be paused. */
+function runningContainer(engine: Engine, ref: string): ContainerRecord {
+  const c = engine.containers.find(ref);
+  if (c.state.status === 'paused') throw conflict(`Container ${c.id} is paused, unpause the container before exec`, 'container.paused');
+  if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`, 'container.notRunning');
+  return c;
+}
+
+/** Resolves with the exit code once the process has exited and its output pipes are closed. */
+function exitCodeOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('error', () => resolve(126)); // the runtime binary could not be started
+    child.once('close', (code, signal) => {
+      const signum = signal ? (constants.signals[signal] ?? 0) : 0;
+      resolve(code ?? 128 + signum);
+    });
+  });
+}
+
+/** Client bytes into the process; the client's EOF closes the process's stdin (echo x | docker exec -i). */
+function feedStdin(from: Readable, to: Writable): void {
+  to.on('error', () => from.resume()); // the process closed stdin early: discard the rest
+  from.pipe(to);
+}
+
+export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
+  const execs = new ExecTable((id) => engine.containers.tryFind(id) !== undefined);
+
+  /** Starts the process with the container's image users and the exec's env, cwd and user. */
+  const spawn = async (c: ContainerRecord, spec: ExecSpec, stdin: boolean): Promise<ChildProcess> => {
+    // An empty User keeps the container's own process user (the runtime's default for exec).
+    const user = spec.user ? await resolveUser(spec.user, runtime.images.layerDirs(c.config.imageId)) : undefined;
+    return runtime.oci.exec(c.id, {
+      args: spec.cmd,
+      env: spec.env,
+      ...(spec.workingDir ? { cwd: spec.workingDir } : {}),
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      stdin,
+    });
+  };
+
+  return [
+    {
+      method: 'POST',
+      path: '/containers/:id/exec',
+      handler: async ({ req, params }) => {
+        const spec = parseExecCreate(await readJson(req));
+        const c = runningContainer(engine, params['id']!);
+        if (spec.tty) {
+          throw unavailable('exec with a TTY (docker exec -t) is not supported by tether yet; run the command without -t', 'exec.tty');
+        }
+        if (spec.privileged) throw invalid('privileged exec (docker exec --privileged) is not supported', 'exec.privileged');
+        return { status: 201, body: { Id: execs.add(c.id, spec).id } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/exec/:id/start',
+      handler: async ({ req, res, params, apiVersion }) => {
+        const rec = execs.get(params['id']!);
+        const { detach } = parseExecStart(await readJson(req));
+        if (rec.running) throw conflict(`Error: Exec command ${rec.id} is already running`, 'exec.running');
+        if (rec.started) throw conflict(`Error: Exec command ${rec.id} has already run`, 'exec.done');
+        const c = runningContainer(engine, rec.containerId);
+        const attachStdin = rec.spec.attachStdin && !detach;
+        rec.started = true;
+        const child = await spawn(c, rec.spec, attachStdin);
+        rec.running = true;
+        rec.pid = child.pid ?? 0;
+        const exited = exitCodeOf(child).then((code) => {
+          Object.assign(rec, { running: false, exitCode: code, finishedAt: Date.now() });
+        });
+        if (detach) {
+          child.stdout?.resume();
+          child.stderr?.resume();
+          return { status: 200 };
+        }
+
+        const stream = hijack(req, res, streamMediaType(false, apiVersion));
+        if (attachStdin && child.stdin && stream.in) feedStdin(stream.in, child.stdin);
+        else stream.in?.resume(); // nothing reads stdin: drop what the client sends
+        if (!rec.spec.attachStdout) child.stdout?.resume();
+        if (!rec.spec.attachStderr) child.stderr?.resume();
+        const attached = { stdout: rec.spec.attachStdout ? child.stdout : null, stderr: rec.spec.attachStderr ? child.stderr : null };
+        // The exit code must be recorded before the stream ends: the CLI asks for it right after EOF.
+        await Promise.all([copyOutput(attached, stream.out, false).catch(() => undefined), exited]);
+        stream.end();
+        return 'handled';
+      },
+    },
+    {
+      method: 'GET',
+      path: '/exec/:id/json',
+      handler: async ({ params }) => ({ status: 200, body: toExecInspect(execs.get(params['id']!)) }),
+    },
+    {
+      method: 'POST',
+      path: '/exec/:id/resize',
+      handler: async ({ params, query }) => {
+        execs.get(params['id']!);
+        queryInt(query, 'h');
+        queryInt(query, 'w');
+        // Without TTY exec there is no terminal to resize; accepted so the CLI does not complain.
+        return { status: 200 };
+      },
+    },
+  ];
+}

@@ -9,7 +9,7 @@
 // instead of to the request handler. acceptUpgrades reads the (small, Content-Length) body off
 // that socket, then hands the request to the router with a response object on the socket, so a
 // route answers errors before the hijack as ordinary HTTP and calls hijack() to take the socket.
-import { ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import { IncomingMessage, ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { invalid } from '../errors.js';
@@ -45,12 +45,9 @@ export function acceptUpgrades(server: Server, handle: (req: IncomingMessage, re
     res.on('finish', () => socket.end());
     readBody(req, socket).then(
       (body) => {
-        // The router's handlers read bodies from req; the HTTP parser no longer feeds it.
-        (req as Readable)._read = () => undefined;
-        if (body.length > 0) req.push(body);
-        req.push(null);
-        upgradedSockets.set(req, socket);
-        handle(req, res);
+        const withBody = requestWithBody(req, socket, body);
+        upgradedSockets.set(withBody, socket);
+        handle(withBody, res);
       },
       (e: unknown) => {
         const he = toHttpError(e);
@@ -58,6 +55,28 @@ export function acceptUpgrades(server: Server, handle: (req: IncomingMessage, re
       },
     );
   });
+}
+
+/**
+ * Node ends an upgrade request's body stream at once; the route handlers read bodies from the
+ * request, so they get a copy carrying the body read off the socket.
+ */
+function requestWithBody(req: IncomingMessage, socket: Socket, body: Buffer): IncomingMessage {
+  const copy = new IncomingMessage(socket);
+  // IncomingMessage would resume the socket to read more, and lose the stdin bytes behind the body.
+  copy._read = () => undefined;
+  copy.method = req.method ?? 'POST';
+  copy.url = req.url ?? '/';
+  copy.headers = req.headers;
+  copy.rawHeaders = req.rawHeaders;
+  copy.httpVersion = req.httpVersion;
+  copy.httpVersionMajor = req.httpVersionMajor;
+  copy.httpVersionMinor = req.httpVersionMinor;
+  // Marked complete: an incomplete message destroys its socket when it is destroyed (autoDestroy).
+  copy.complete = true;
+  if (body.length > 0) copy.push(body);
+  copy.push(null);
+  return copy;
 }
 
 /** The request body, read straight off the socket; the bytes after it stay for the stream. */

@@ -38,7 +38,8 @@ export interface ApiResponse {
 }
 
 export interface RequestOptions {
-  query?: Record<string, string | undefined>;
+  /** Query parameters in the order docker sends them; an array repeats the key (url.Values.Add). */
+  query?: Record<string, string | string[] | undefined>;
   /** A JSON body (serialised with JSON.stringify; build objects in the key order docker sends). */
   json?: unknown;
   /** A raw body (load/import tarballs): bytes, or a stream piped through as it is read. */
@@ -171,8 +172,7 @@ export class EngineClient {
   private async versionedPath(path: string, query: RequestOptions['query']): Promise<string> {
     const v = await this.apiVersion();
     const qs = Object.entries(query ?? {})
-      .filter((e): e is [string, string] => e[1] !== undefined)
-      .map(([k, val]) => `${queryEscape(k)}=${queryEscape(val)}`)
+      .flatMap(([k, val]) => (val === undefined ? [] : Array.isArray(val) ? val : [val]).map((v) => `${queryEscape(k)}=${queryEscape(v)}`))
       .join('&');
     return `/v${v}${path}${qs ? `?${qs}` : ''}`;
   }

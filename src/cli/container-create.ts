@@ -10,7 +10,9 @@ import { displayJSONStream } from './jsonstream.js';
 import { StatusError } from './status.js';
 
 /** reference.ParseNormalizedNamed + TagNameOnly, reduced to what the CLI needs. */
-export function normalizeImage(image: string): { familiar: string; name: string; tag: string } | undefined {
+export function normalizeImage(
+  image: string,
+): { familiar: string; familiarName: string; name: string; tag: string; explicitTag: string } | undefined {
   if (/^(sha256:)?[a-f0-9]{64}$/.test(image)) return undefined; // an ID, not a name
   const at = image.indexOf('@');
   const base = at < 0 ? image : image.slice(0, at);
@@ -22,8 +24,9 @@ export function normalizeImage(image: string): { familiar: string; name: string;
   const first = name.split('/')[0] as string;
   const hasDomain = name.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   if (!hasDomain) name = `docker.io/${name.includes('/') ? name : `library/${name}`}`;
-  const familiar = name.replace(/^docker\.io\/(library\/)?/, '') + (tag ? `:${tag}` : '') + (at < 0 ? '' : image.slice(at));
-  return { familiar, name, tag };
+  const familiarName = name.replace(/^docker\.io\/(library\/)?/, '');
+  const familiar = familiarName + (tag ? `:${tag}` : '') + (at < 0 ? '' : image.slice(at));
+  return { familiar, familiarName, name, tag, explicitTag: hasTag ? tag : '' };
 }
 
 /** POST /images/create?fromImage=…&tag=…, progress on stderr (docker's pullImage). */

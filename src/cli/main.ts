@@ -8,15 +8,38 @@
 import { flagUsages, FlagError, parseFlags, type FlagSpec } from './args.js';
 import { CLI_VERSION, resolveHost } from './client.js';
 import { nameOf, runCommand, type Command, type IO } from './command.js';
+import { lifecycleCommands } from './commands/container-lifecycle.js';
+import { execCommand } from './commands/exec.js';
+import { imagesCommand, importCommand, loadCommand, rmiCommand } from './commands/images.js';
+import { inspectCommand } from './commands/inspect.js';
+import { logsCommand } from './commands/logs.js';
+import { containerCommand, imageCommand } from './commands/management.js';
 import { networkCommand } from './commands/network.js';
+import { portCommand } from './commands/port.js';
+import { psCommand } from './commands/ps.js';
+import { createCommand, runCommand as containerRunCommand } from './commands/run.js';
 import { systemCommands } from './commands/system.js';
 import { StatusError } from './status.js';
 
 const PROGRAM = 'tether';
 
 /** Management commands (groups) and plain commands, as listed in the root help. */
-const MANAGEMENT: Command[] = [networkCommand];
-const COMMANDS: Command[] = [...systemCommands];
+const MANAGEMENT: Command[] = [containerCommand, imageCommand, networkCommand];
+const COMMANDS: Command[] = [
+  ...systemCommands,
+  containerRunCommand,
+  createCommand,
+  ...lifecycleCommands,
+  psCommand,
+  inspectCommand,
+  logsCommand,
+  execCommand,
+  portCommand,
+  imagesCommand,
+  loadCommand,
+  importCommand,
+  rmiCommand,
+];
 
 const ROOT_FLAGS: FlagSpec[] = [
   { name: 'host', short: 'H', kind: 'string', usage: 'Daemon socket to connect to' },

@@ -69,15 +69,12 @@ export class ContainerLifecycle {
   }
 
   private async doStart(c: ContainerRecord): Promise<void> {
+    let created = false;
     try {
       const links = this.linkEnvironment(c);
-      const netns = await this.networking.up(c);
-      try {
-        c.published = await this.ports.publish(c, this.networking.attached(c));
-        this.containers.save(c); // a crash from here on finds the ports to restore or remove
-        await crashPoint('container.network-up');
-        const etc = this.networking.etcPaths(c);
-        const { pid } = await this.runtime.start({
+      const etc = this.networking.etcPaths(c);
+      const { pid } = await this.networking.up(c, async (netns) => {
+        const r = await this.runtime.create({
           id: c.id,
           name: c.name,
           imageId: c.config.imageId,
@@ -90,8 +87,16 @@ export class ContainerLifecycle {
           hostname: c.config.hostname,
           netns,
           etc: { hosts: etc.hosts, resolvConf: etc.resolvConf, hostname: etc.hostname },
-          runtime: (c.hostConfig.runtime === 'runc' || c.hostConfig.runtime === 'crun' ? c.hostConfig.runtime : this.config.defaultRuntime),
+          runtime: c.hostConfig.runtime === 'runc' || c.hostConfig.runtime === 'crun' ? c.hostConfig.runtime : this.config.defaultRuntime,
         });
+        created = true;
+        return r;
+      });
+      try {
+        c.published = await this.ports.publish(c, this.networking.attached(c));
+        this.containers.save(c); // a crash from here on finds the ports to restore or remove
+        await crashPoint('container.network-up');
+        await this.runtime.start(c.id);
         await crashPoint('container.started');
         c.state = { ...c.state, status: 'running', pid, exitCode: 0, error: '', startedAt: nowRfc3339Nano() };
         this.containers.save(c);
@@ -102,6 +107,7 @@ export class ContainerLifecycle {
         throw e;
       }
     } catch (e) {
+      if (created) await this.runtime.abort(c.id).catch((ae: unknown) => this.log.error('runtime abort failed', { container: c.id, error: String(ae) }));
       c.state = { ...c.state, status: 'created', exitCode: 128, error: (e as Error).message };
       this.containers.save(c);
       throw e instanceof TetherError ? e : conflict((e as Error).message, 'container.start');

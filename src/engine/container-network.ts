@@ -45,14 +45,18 @@ export class ContainerNetworking {
     return c.config.hostname || c.id.slice(0, 12);
   }
 
-  /** Builds the network side for a start; returns where the container's process should live. */
-  async up(c: ContainerRecord): Promise<NetnsChoice> {
+  /**
+   * Builds the network side for a start. `alongside` (the runtime's create) runs in parallel with
+   * the links and the resolver sockets, as soon as the namespace exists: the process is created
+   * while the network is made, and started only after both are done.
+   */
+  async up<T>(c: ContainerRecord, alongside: (netns: NetnsChoice) => Promise<T>): Promise<T> {
     const shared = this.sharedWith(c);
     if (shared) {
       if (!this.sandboxes.exists(shared.id) || shared.state.status !== 'running') {
         throw invalid(`cannot join network of a non running container: ${shared.id}`, 'container.notRunning');
       }
-      return { kind: 'path', path: this.sandboxes.ref(shared.id).netnsPath };
+      return alongside({ kind: 'path', path: this.sandboxes.ref(shared.id).netnsPath });
     }
     return Undo.run(async (undo) => {
       const isHost = c.hostConfig.networkMode === 'host';
@@ -61,7 +65,8 @@ export class ContainerNetworking {
         sb = await this.sandboxes.create(c.id, this.wantsIpv6(c));
         undo.push('sandbox', () => this.sandboxes.delete(c.id));
       }
-      // The resolver's sockets take one process start-up to bind: do it while the links are made.
+      await this.writeEtc(c); // the runtime bind-mounts these; they are rewritten in place below
+      const other = alongside(isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath });
       const dnsReady = !isHost && this.usesEmbeddedDns(c.networks) ? this.startDns(c, sb) : undefined;
       if (dnsReady) undo.push('dns', () => this.dns.removeSandbox(c.id));
       c.nextIfIndex = 0;
@@ -73,11 +78,12 @@ export class ContainerNetworking {
           routed ||= ep.defaultRoute;
         }
       } finally {
-        await dnsReady?.catch(() => undefined); // settle before any undo closes its sockets
+        // Settle both before any undo runs: an undo must not race a half-done socket bind or create.
+        await Promise.allSettled([dnsReady, other]);
       }
       await dnsReady;
       await this.writeEtc(c);
-      return isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath };
+      return other;
     }, (e) => this.log.error('rollback of container network failed', { container: c.id, error: String(e) }));
   }
 

@@ -9,7 +9,9 @@ const missing = (): never => {
 
 export const noRuntime: RuntimePort = {
   resolveImage: async () => missing(),
+  create: async () => missing(),
   start: async () => missing(),
+  abort: async () => undefined,
   stop: async () => undefined,
   kill: async () => missing(),
   remove: async () => undefined,

@@ -33,8 +33,16 @@ export interface StartSpec {
 
 export interface RuntimePort {
   resolveImage(ref: string): Promise<ImageInfo>;
-  /** Prepares rootfs and bundle and starts the process under its monitor; resolves once it runs. */
-  start(spec: StartSpec): Promise<{ pid: number }>;
+  /**
+   * Prepares rootfs and bundle and creates the process under its monitor, not yet running: the
+   * engine builds the network in parallel and then calls start. The etc files must exist (their
+   * content may still change: they are bind-mounted, written in place).
+   */
+  create(spec: StartSpec): Promise<{ pid: number }>;
+  /** Runs a created process. */
+  start(id: string): Promise<void>;
+  /** Undoes create after a failed start, keeping the writable layer and log. */
+  abort(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after timeoutSec; resolves when the process is gone. */
   stop(id: string, timeoutSec: number): Promise<void>;
   kill(id: string, signal: string): Promise<void>;

@@ -65,10 +65,12 @@ describe('ContainerRuntime (RuntimePort)', () => {
       for (let i = 0; i < 100 && exits.length < n; i++) await new Promise((r) => setTimeout(r, 20));
     };
     try {
-      await rt.start({ ...spec(['sh', '-c', 'echo first > /marker; exit 7']), imageId });
+      await rt.create({ ...spec(['sh', '-c', 'echo first > /marker; exit 7']), imageId });
+      await rt.start(id);
       await waitExit(1);
       assert.deepEqual(exits, [[id, 7]]);
-      await rt.start({ ...spec(['sh', '-c', 'cat /marker; id -u'], 'nobody'), imageId });
+      await rt.create({ ...spec(['sh', '-c', 'cat /marker; id -u'], 'nobody'), imageId });
+      await rt.start(id);
       await waitExit(2);
       assert.deepEqual(exits[1], [id, 0]);
       const log = readFileSync(rt.logPath(id), 'utf8');

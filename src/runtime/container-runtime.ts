@@ -66,7 +66,8 @@ export class ContainerRuntime implements RuntimePort {
     };
   }
 
-  async start(spec: StartSpec): Promise<{ pid: number }> {
+  /** Everything up to a created (not yet running) process; the engine builds the network meanwhile. */
+  async create(spec: StartSpec): Promise<{ pid: number }> {
     const layerDirs = this.images.layerDirs(spec.imageId);
     const user = await resolveUser(spec.user, layerDirs);
     // A container started again keeps its writable layer and log; the rest is made afresh.
@@ -83,8 +84,18 @@ export class ContainerRuntime implements RuntimePort {
       process: { args: spec.args, env: spec.env, cwd: spec.cwd, terminal: spec.tty, uid: user.uid, gid: user.gid },
     });
     this.watch(spec.id);
-    await this.oci.start(spec.id);
     return { pid };
+  }
+
+  /** Runs the created process. */
+  start(id: string): Promise<void> {
+    return this.oci.start(id);
+  }
+
+  /** Undoes create for a start that failed: the writable layer and the log stay. */
+  async abort(id: string): Promise<void> {
+    this.unwatch(id);
+    await this.oci.resetForRestart(id);
   }
 
   async stop(id: string, timeoutSec: number): Promise<void> {
@@ -106,7 +117,16 @@ export class ContainerRuntime implements RuntimePort {
 
   async recover(): Promise<Map<string, number>> {
     const { running, exited } = await this.oci.recover();
-    for (const id of running.keys()) this.watch(id);
+    for (const id of [...running.keys()]) {
+      // Created but never started: the daemon died between create and start. Undo the create;
+      // the engine rolls the network back and the next start begins afresh.
+      if ((await this.oci.state(id).catch(() => undefined))?.status === 'created') {
+        running.delete(id);
+        await this.abort(id);
+        continue;
+      }
+      this.watch(id);
+    }
     // 255 when conmon died without recording a code (e.g. killed with the machine).
     for (const [id, code] of exited) this.emit(id, code ?? 255);
     return running;

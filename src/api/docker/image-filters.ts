@@ -1,5 +1,6 @@
 // `GET /images/json?filters=`: which images, by dockerd's rules (daemon/images/images.go):
-// dangling, reference (glob on the familiar name, with or without the tag), label, before, since.
+// dangling, reference (glob on the familiar name, with or without the tag; only matching names are
+// listed), label, before, since.
 // Values of one key are OR-ed (label: AND-ed, as dockerd does), keys AND-ed.
 import { matchLabels } from '../../engine/network-filters.js';
 import { invalid } from '../../errors.js';
@@ -18,10 +19,11 @@ function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`);
 }
 
-function referenceMatch(patterns: string[]): (img: ImageSummary) => boolean {
+/** The tags a reference filter keeps: dockerd lists only the matching names of an image. */
+function matchingTags(patterns: string[]): (tags: string[]) => string[] {
   const res = patterns.map(globToRegExp);
-  return (img) =>
-    img.repoTags.some((tag) => {
+  return (tags) =>
+    tags.filter((tag) => {
       const repo = tag.slice(0, tag.lastIndexOf(':'));
       return res.some((re) => re.test(tag) || re.test(repo));
     });
@@ -47,7 +49,6 @@ export function selectImages(images: ImageSummary[], filters: Record<string, str
     preds.push((img) => (img.repoTags.length === 0) === want);
   }
   const reference = values('reference');
-  if (reference) preds.push(referenceMatch(reference));
   const label = values('label');
   if (label) preds.push((img) => matchLabels(img.labels ?? {}, label));
   const before = values('before');
@@ -60,5 +61,8 @@ export function selectImages(images: ImageSummary[], filters: Record<string, str
     const limit = Math.max(...since.map(ctx.created));
     preds.push((img) => img.created > limit);
   }
-  return images.filter((img) => preds.every((p) => p(img)));
+  const selected = images.filter((img) => preds.every((p) => p(img)));
+  if (!reference) return selected;
+  const keep = matchingTags(reference);
+  return selected.map((img) => ({ ...img, repoTags: keep(img.repoTags) })).filter((img) => img.repoTags.length > 0);
 }

@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../../engine/engine.js';
 import { invalid, notFound } from '../../errors.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
+import { normalizeRef } from '../../runtime/image-ref.js';
 import { parseFilters } from '../docker/filters.js';
 import { selectImages } from '../docker/image-filters.js';
 import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary } from '../docker/image-json.js';
@@ -52,6 +53,17 @@ function sendMessages(ctx: RouteContext, body: string): 'handled' {
   return 'handled';
 }
 
+/** "docker.io/library/busybox:1.36" → "busybox", as dockerd names a repository in pull errors. */
+function familiarRepo(ref: string): string {
+  let familiar = ref;
+  try {
+    familiar = normalizeRef(ref);
+  } catch {
+    // not a valid reference: name it as given
+  }
+  return familiar.replace(/:[^/:]*$/, '');
+}
+
 /** `repo` and `tag` query parameters as one reference (the CLI may also put the tag into repo). */
 function refOf(repo: string, tag: string): string {
   return tag ? `${repo}:${tag}` : repo;
@@ -88,7 +100,7 @@ export function imageRoutes(engine: Engine, runtime: ContainerRuntime): Route[] 
         const fromImage = query.get('fromImage');
         if (fromImage) {
           req.resume();
-          const name = fromImage.replace(/:[^/:]*$/, '');
+          const name = familiarRepo(fromImage);
           throw notFound(
             `pull access denied for ${name}, repository does not exist or may require 'docker login': tether has no registry; bring images in with docker load or docker import`,
             'image.noRegistry',

@@ -1,0 +1,113 @@
+// Shared helpers of the side-by-side benchmarks (bench/bench.mjs and the bench/lib/*.mjs
+// benchmarks). bench/run.sh brings the engines up (compare/lib/engines.sh) and passes, as JSON:
+//   BENCH_ENGINES       {engine: socket path}
+//   BENCH_NETNS         {engine: netns path of its test host}
+//   BENCH_CLIENT_NETNS  {engine: netns path of the "client" namespace wired to that test host
+//                        (198.18.0.2/24 ↔ 198.18.0.1/24 on the test host), only for --only ports}
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+
+const J = (v) => JSON.parse(process.env[v] || '{}');
+export const ENGINES = J('BENCH_ENGINES');
+export const NETNS = J('BENCH_NETNS');
+export const CLIENT_NETNS = J('BENCH_CLIENT_NETNS');
+export const CLIENT_HOST_IP = '198.18.0.1'; // the test host's address as seen from its client netns
+export const CLI = process.env.BENCH_CLI ?? '/usr/local/bin/docker';
+export const names = Object.keys(ENGINES);
+export const log = (m) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+
+/** Spawns argv, collects stdout/stderr, wall time in ms. Never rejects. */
+export function run(argv, { env = {}, input, timeoutMs } = {}) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const p = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    const timer = timeoutMs ? setTimeout(() => { err += `\n(killed after ${timeoutMs} ms)`; p.kill('SIGKILL'); }, timeoutMs) : null;
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', (e) => { if (timer) clearTimeout(timer); resolve({ code: -1, out, err: String(e), ms: performance.now() - t0 }); });
+    p.on('close', (code) => { if (timer) clearTimeout(timer); resolve({ code, out, err, ms: performance.now() - t0 }); });
+    if (p.stdin) { p.stdin.on('error', () => {}); p.stdin.end(input); }
+  });
+}
+/** argv run inside a network namespace (a netns file path), with nsenter (never `ip netns exec`). */
+export const inNetns = (nsPath, argv, o) => run(['nsenter', `--net=${nsPath}`, ...argv], o);
+
+export const cli = (e, ...args) => run([CLI, ...args], { env: { DOCKER_HOST: `unix://${ENGINES[e]}`, DOCKER_CLI_HINTS: 'false' } });
+export function api(e, method, path, body) {
+  return new Promise((resolve) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const t0 = performance.now();
+    const req = http.request({ socketPath: ENGINES[e], method, path: `/v1.41${path}`, headers: data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {} }, (res) => {
+      let b = '';
+      res.on('data', (d) => (b += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, ms: performance.now() - t0 }));
+    });
+    req.on('error', (err) => resolve({ status: 0, body: String(err), ms: performance.now() - t0 }));
+    req.end(data);
+  });
+}
+export const ok = (r) => ('code' in r ? r.code === 0 : r.status >= 200 && r.status < 300);
+export const errText = (r) => ('code' in r ? (r.err || r.out).trim().split('\n')[0] : `${r.status} ${r.body.trim().slice(0, 160)}`);
+export function quantile(xs, q) {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const i = Math.min(s.length - 1, Math.ceil(q * s.length) - 1);
+  return s[Math.max(0, i)];
+}
+export const rotate = (arr, k) => arr.map((_, i) => arr[(i + k) % arr.length]);
+
+/** results[metric][engine] = {samples: [...], errors: n, firstError} ; meta[metric] = {unit, how} */
+export const results = {};
+export const meta = {};
+/** Free-text lines printed under the table (what was run, per-engine parameters, failures). */
+export const notes = [];
+export function rec(metric, e, r, value, unit = 'ms', how = '') {
+  meta[metric] ??= { unit, how };
+  const m = (results[metric] ??= {});
+  const s = (m[e] ??= { samples: [], errors: 0, firstError: null });
+  if (r && !ok(r)) { s.errors++; s.firstError ??= errText(r); return false; }
+  s.samples.push(value ?? r.ms);
+  return true;
+}
+export function fail(metric, e, msg, unit = 'ms', how = '') {
+  meta[metric] ??= { unit, how };
+  const s = ((results[metric] ??= {})[e] ??= { samples: [], errors: 0, firstError: null });
+  s.errors++; s.firstError ??= msg;
+}
+
+/** engine -> bool (containers work); `${engine}:why` -> the first error. Set by setupContainers. */
+export const alive = {};
+export const dead = (metric, e, unit = 'ms', how = '') => { fail(metric, e, `no containers: ${alive[`${e}:why`] ?? '?'}`, unit, how); };
+
+export async function containerPid(e, name) {
+  const r = await cli(e, 'inspect', '-f', '{{.State.Pid}}', name);
+  const pid = Number(r.out.trim());
+  return r.code === 0 && pid > 0 ? pid : null;
+}
+/** The container's address on its (only) network. */
+export async function containerIp(e, name) {
+  const r = await cli(e, 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', name);
+  const ip = r.out.trim().split(/\s+/)[0];
+  return r.code === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(ip) ? ip : null;
+}
+export async function rmf(e, ...ns) {
+  // in chunks: one CLI call per 200 names
+  for (let i = 0; i < ns.length; i += 200) await cli(e, 'rm', '-f', ...ns.slice(i, i + 200));
+}
+
+/** RSS (MiB) of the daemon process tree (daemon + its descendants), from /proc. */
+export async function daemonRss(e) {
+  const pid = process.env[`BENCH_PID_${e}`];
+  if (!pid) return null;
+  const r = await run(['bash', '-c', `pids="${pid}"; todo="${pid}"; while [ -n "$todo" ]; do n=""; for p in $todo; do c=$(cat /proc/$p/task/*/children 2>/dev/null); n="$n $c"; done; todo=$(echo $n); pids="$pids $todo"; done; for p in $pids; do awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null; done | awk '{s+=$1} END {print s/1024}'`]);
+  const v = Number(r.out.trim());
+  return Number.isFinite(v) ? v : null;
+}
+
+/** Child processes started by benchmarks (iperf3 servers…): killed on exit, whatever happens. */
+const children = new Set();
+export function track(p) { children.add(p); p.on('close', () => children.delete(p)); return p; }
+const killAll = () => { for (const p of children) { try { p.kill('SIGKILL'); } catch { /* gone */ } } };
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { killAll(); process.exit(130); });

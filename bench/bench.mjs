@@ -4,11 +4,16 @@
 // Every benchmark runs on all engines in the same invocation, alternating engines run by run
 // (the order rotates each round), and reports median / p90 and the ratio to tetherd.
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import {
+  names, CLI, log, run, cli, api, ok, quantile, rotate, results, meta, notes, extra, rec, fail,
+  alive, dead, containerPid, rmf, daemonRss, errText,
+} from './lib/common.mjs';
+import { benchPorts } from './lib/ports.mjs';
+import { benchScale } from './lib/scale.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -18,77 +23,23 @@ const { values: opt } = parseArgs({
     only: { type: 'string', default: '' },
     out: { type: 'string', default: join(HERE, 'results') },
     'dns-seconds': { type: 'string', default: '5' },
+    'iperf-seconds': { type: 'string', default: '10' },
+    'iperf-reps': { type: 'string', default: '2' },
+    scale: { type: 'string', default: '1000' },
+    'scale-others': { type: 'string', default: '300' },
+    'scale-window': { type: 'string', default: '100' },
+    'scale-budget': { type: 'string', default: '900' },
   },
 });
-const ENGINES = JSON.parse(process.env.BENCH_ENGINES ?? '{}');
-const CLI = process.env.BENCH_CLI ?? '/usr/local/bin/docker';
 const REPS = Number(opt.reps);
 const MANY = Number(opt.many);
-const names = Object.keys(ENGINES);
-const log = (m) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
-
-// ---------- helpers ----------
-function run(argv, { env = {}, input } = {}) {
-  return new Promise((resolve) => {
-    const t0 = performance.now();
-    const p = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
-    let out = '', err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', (e) => resolve({ code: -1, out, err: String(e), ms: performance.now() - t0 }));
-    p.on('close', (code) => resolve({ code, out, err, ms: performance.now() - t0 }));
-    if (p.stdin) { p.stdin.on('error', () => {}); p.stdin.end(input); }
-  });
-}
-const cli = (e, ...args) => run([CLI, ...args], { env: { DOCKER_HOST: `unix://${ENGINES[e]}`, DOCKER_CLI_HINTS: 'false' } });
-function api(e, method, path, body) {
-  return new Promise((resolve) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const t0 = performance.now();
-    const req = http.request({ socketPath: ENGINES[e], method, path: `/v1.41${path}`, headers: data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {} }, (res) => {
-      let b = '';
-      res.on('data', (d) => (b += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, ms: performance.now() - t0 }));
-    });
-    req.on('error', (err) => resolve({ status: 0, body: String(err), ms: performance.now() - t0 }));
-    req.end(data);
-  });
-}
-const ok = (r) => ('code' in r ? r.code === 0 : r.status >= 200 && r.status < 300);
-const errText = (r) => ('code' in r ? (r.err || r.out).trim().split('\n')[0] : `${r.status} ${r.body.trim().slice(0, 160)}`);
-function quantile(xs, q) {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const i = Math.min(s.length - 1, Math.ceil(q * s.length) - 1);
-  return s[Math.max(0, i)];
-}
-const rotate = (arr, k) => arr.map((_, i) => arr[(i + k) % arr.length]);
-
-/** results[metric][engine] = {samples: [...], errors: n, firstError} ; meta[metric] = {unit, how} */
-const results = {};
-const meta = {};
-function rec(metric, e, r, value, unit = 'ms', how = '') {
-  meta[metric] ??= { unit, how };
-  const m = (results[metric] ??= {});
-  const s = (m[e] ??= { samples: [], errors: 0, firstError: null });
-  if (r && !ok(r)) { s.errors++; s.firstError ??= errText(r); return false; }
-  s.samples.push(value ?? r.ms);
-  return true;
-}
-function fail(metric, e, msg, unit = 'ms', how = '') {
-  meta[metric] ??= { unit, how };
-  const s = ((results[metric] ??= {})[e] ??= { samples: [], errors: 0, firstError: null });
-  s.errors++; s.firstError ??= msg;
-}
-const want = (b) => !opt.only || new RegExp(opt.only).test(b);
-const alive = {}; // engine -> bool (containers work)
-
-async function containerPid(e, name) {
-  const r = await cli(e, 'inspect', '-f', '{{.State.Pid}}', name);
-  const pid = Number(r.out.trim());
-  return r.code === 0 && pid > 0 ? pid : null;
-}
-async function rmf(e, ...ns) { await cli(e, 'rm', '-f', ...ns); }
+// Extra `docker run` arguments per engine for the ports/scale containers (none by default),
+// e.g. BENCH_RUN_ARGS='{"podman":["--ulimit","nproc=1024"]}'.
+const RUN_ARGS = JSON.parse(process.env.BENCH_RUN_ARGS || '{}');
+// Without --only: network | run | connect | dns | many. `ports` and `scale` (minutes each) run
+// only when --only names them (e.g. --only ports, --only 'dns|scale').
+const DEFAULT_SET = ['network', 'run', 'connect', 'dns', 'many'];
+const want = (b) => (opt.only ? new RegExp(opt.only).test(b) && (DEFAULT_SET.includes(b) || opt.only.includes(b)) : DEFAULT_SET.includes(b));
 
 // ---------- benchmarks ----------
 async function benchNetworkCreateRm() {
@@ -120,7 +71,6 @@ async function setupContainers() {
     if (!alive[e]) { log(`${e}: containers do not work (${errText(r)}) — container benchmarks report errors`); alive[`${e}:why`] = errText(r); }
   }
 }
-const dead = (metric, e, unit = 'ms', how = '') => { fail(metric, e, `no containers: ${alive[`${e}:why`] ?? '?'}`, unit, how); };
 
 async function benchRunToPing() {
   const M = 'run → first reply from a peer';
@@ -202,40 +152,52 @@ async function benchMany() {
   }
 }
 
-async function daemonRss(e) {
-  const pid = process.env[`BENCH_PID_${e}`];
-  if (!pid) return null;
-  // the daemon and all its descendants
-  const r = await run(['bash', '-c', `pids="${pid}"; todo="${pid}"; while [ -n "$todo" ]; do n=""; for p in $todo; do c=$(cat /proc/$p/task/*/children 2>/dev/null); n="$n $c"; done; todo=$(echo $n); pids="$pids $todo"; done; for p in $pids; do awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null; done | awk '{s+=$1} END {print s/1024}'`]);
-  const v = Number(r.out.trim());
-  return Number.isFinite(v) ? v : null;
-}
-
 async function benchDns() {
   const secs = opt['dns-seconds'];
+  const M10 = 'DNS qps, 10 clients', M10L = 'DNS avg latency, 10 clients', M1 = 'DNS qps, 1 client', M1A = 'DNS avg latency, 1 client';
+  const P50 = 'DNS p50 latency, 1 client', P99 = 'DNS p99 latency, 1 client';
   for (const e of names) {
-    if (!alive[e]) { for (const m of ['DNS qps, 10 clients', 'DNS qps, 1 client', 'DNS avg latency, 1 client']) dead(m, e, m.includes('qps') ? 'qps' : 'ms'); continue; }
+    if (!alive[e]) { for (const m of [M10, M10L, M1, M1A, P50, P99]) dead(m, e, m.includes('qps') ? 'qps' : 'ms'); continue; }
     await rmf(e, 'bench-dns');
     await cli(e, 'run', '-d', '--name', 'bench-dns', '--network', 'bench-net', 'busybox', 'sleep', '3600');
   }
+  // two names the embedded DNS answers itself (a peer and the querying container): nothing goes upstream
   const qfile = join(opt.out, '.dnsperf-queries.txt');
-  writeFileSync(qfile, 'bench-peer A\nbench-cd A\n');
+  writeFileSync(qfile, 'bench-peer A\nbench-dns A\n');
+  const pooled = {}; // engine -> every c1 per-query latency (ms), all rounds
   for (let i = 0; i < Math.max(1, Math.ceil(REPS / 3)); i++) {
     for (const e of rotate(names, i)) {
       if (!alive[e]) continue;
       const pid = await containerPid(e, 'bench-dns');
-      if (!pid) { fail('DNS qps, 10 clients', e, 'bench-dns not running', 'qps'); continue; }
-      for (const [c, q, metric] of [['10', '100', 'DNS qps, 10 clients'], ['1', '1', 'DNS qps, 1 client']]) {
-        const r = await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'dnsperf', '-s', '127.0.0.11', '-d', qfile, '-c', c, '-q', q, '-l', secs]);
+      if (!pid) { fail(M10, e, 'bench-dns not running', 'qps'); continue; }
+      // c10: throughput (and dnsperf's average latency); c1 -v: one line per query with its latency
+      for (const [c, q, verbose] of [['10', '100', false], ['1', '1', true]]) {
+        const HOW = `dnsperf -c ${c} -q ${q} -l ${secs}${verbose ? ' -v' : ''} -s 127.0.0.11 inside the container netns (nsenter), names of a peer and of the container itself`;
+        const r = await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'dnsperf', '-s', '127.0.0.11', '-d', qfile, '-c', c, '-q', q, '-l', secs, ...(verbose ? ['-v'] : [])]);
         const qps = /Queries per second:\s+([\d.]+)/.exec(r.out);
         const lat = /Average Latency \(s\):\s+([\d.]+)/.exec(r.out);
         const lost = /Queries lost:\s+(\d+)/.exec(r.out);
-        const HOW = `dnsperf -c ${c} -q ${q} -l ${secs} inside the container netns (nsenter), names of two peers`;
+        const bad = /Response codes:\s+(.*)/.exec(r.out);
+        const metric = c === '10' ? M10 : M1;
         if (!qps) { fail(metric, e, `dnsperf: ${(r.err || r.out).trim().split('\n').slice(-1)[0]}`, 'qps', HOW); continue; }
-        rec(metric, e, null, Number(qps[1]), 'qps', HOW + (lost && lost[1] !== '0' ? ` (lost ${lost[1]})` : ''));
-        if (c === '1' && lat) rec('DNS avg latency, 1 client', e, null, Number(lat[1]) * 1000, 'ms', HOW);
+        const note = (lost && lost[1] !== '0' ? ` (lost ${lost[1]})` : '') + (bad && !/^NOERROR \S+ \(100/.test(bad[1]) ? ` (rcodes ${bad[1]})` : '');
+        rec(metric, e, null, Number(qps[1]), 'qps', HOW + note);
+        if (lat) rec(c === '10' ? M10L : M1A, e, null, Number(lat[1]) * 1000, 'ms', HOW);
+        if (verbose) {
+          // "> NOERROR bench-peer A 0.000123" — rcode, query, latency in seconds
+          const ls = [...r.out.matchAll(/^> \S+ .* ([\d.]+)$/gm)].map((m) => Number(m[1]) * 1000);
+          if (!ls.length) { fail(P50, e, 'dnsperf -v printed no per-query lines', 'ms', HOW); continue; }
+          (pooled[e] ??= []).push(...ls);
+          rec(P50, e, null, quantile(ls, 0.5), 'ms', `${HOW}; p50 of the per-query latencies of one run (${ls.length} queries)`);
+          rec(P99, e, null, quantile(ls, 0.99), 'ms', `${HOW}; p99 of the per-query latencies of one run`);
+        }
       }
     }
+  }
+  extra.dns = {};
+  for (const [e, ls] of Object.entries(pooled)) {
+    extra.dns[e] = { c1Queries: ls.length, c1P50Ms: quantile(ls, 0.5), c1P90Ms: quantile(ls, 0.9), c1P99Ms: quantile(ls, 0.99), c1MaxMs: Math.max(...ls) };
+    notes.push(`dns: ${e}: all ${ls.length} c1 queries pooled: p50 ${quantile(ls, 0.5).toFixed(3)} ms, p99 ${quantile(ls, 0.99).toFixed(3)} ms.`);
   }
 }
 
@@ -243,19 +205,26 @@ async function benchDns() {
 const t0 = Date.now();
 log(`engines: ${names.join(', ')}; reps ${REPS}; many ${MANY}`);
 if (want('network')) { log('network create/rm'); await benchNetworkCreateRm(); }
-const needContainers = ['run', 'connect', 'many', 'dns'].some(want);
+const needContainers = ['run', 'connect', 'many', 'dns', 'ports', 'scale'].some(want);
 if (needContainers) await setupContainers();
 if (want('run')) { log('run → reply'); await benchRunToPing(); }
 if (want('connect')) { log('connect/disconnect'); await benchConnect(); }
 if (want('dns')) { log('dns'); await benchDns(); }
 if (want('many')) { log(`${MANY} containers`); await benchMany(); }
+if (want('ports')) { log('published ports: iperf3'); await benchPorts({ secs: Number(opt['iperf-seconds']), reps: Number(opt['iperf-reps']), runArgs: RUN_ARGS }); }
+if (want('scale')) {
+  const n = Object.fromEntries(names.map((e) => [e, Number(e === 'tetherd' ? opt.scale : opt['scale-others'])]));
+  log(`scale: ${names.map((e) => `${e} ${n[e]}`).join(', ')} containers`);
+  await benchScale({ n, window: Number(opt['scale-window']), budgetS: Number(opt['scale-budget']), runArgs: RUN_ARGS });
+}
+for (const e of names) if (needContainers && !alive[e]) notes.push(`${e}: containers do not start here: ${alive[`${e}:why`] ?? '?'}`);
 if (needContainers) for (const e of names) { await rmf(e, 'bench-peer', 'bench-cd', 'bench-dns'); await cli(e, 'network', 'rm', 'bench-net', 'bench-net2'); }
 
 // ---------- report ----------
 const ref = 'tetherd';
 const table = [];
-const summary = { when: new Date().toISOString(), durationS: (Date.now() - t0) / 1000, reps: REPS, many: MANY, cli: CLI, engines: names, versions: JSON.parse(process.env.BENCH_VERSIONS ?? '{}'), metrics: {} };
-const fmt = (v, unit) => (v === null ? '—' : unit === 'qps' ? v.toFixed(0) : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const summary = { when: new Date().toISOString(), durationS: (Date.now() - t0) / 1000, reps: REPS, many: MANY, options: opt, cli: CLI, engines: names, versions: JSON.parse(process.env.BENCH_VERSIONS ?? '{}'), metrics: {}, notes, extra };
+const fmt = (v, unit) => (v === null ? '—' : unit === 'qps' || Number.isInteger(v) ? v.toFixed(0) : unit === 'ms' && v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1));
 table.push(`| metric | ${names.map((e) => `${e} median / p90`).join(' | ')} | ${names.filter((e) => e !== ref).map((e) => `${e} / ${ref}`).join(' | ')} |`);
 table.push(`|---|${names.map(() => '---').join('|')}|${names.filter((e) => e !== ref).map(() => '---').join('|')}|`);
 for (const [metric, per] of Object.entries(results)) {
@@ -280,7 +249,7 @@ for (const [metric, per] of Object.entries(results)) {
   summary.metrics[metric] = row;
   table.push(`| ${metric} (${unit}) | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
 }
-const md = [`# Bench ${summary.when}`, '', `Engines: ${names.map((e) => `${e} ${summary.versions[e] ?? ''}`).join(', ')}. CLI ${CLI}. ${REPS} runs per engine (alternating), ${MANY} containers for the count test. Ratio = engine median / tetherd median (for qps: > 1 means the engine serves more).`, '', ...table, ''].join('\n');
+const md = [`# Bench ${summary.when}`, '', `Engines: ${names.map((e) => `${e} ${summary.versions[e] ?? ''}`).join(', ')}. CLI ${CLI}. ${REPS} runs per engine (alternating), ${MANY} containers for the count test. Ratio = engine median / tetherd median (for qps and Gbit/s: > 1 means the engine does better).`, '', ...table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
 mkdirSync(opt.out, { recursive: true });
 const stamp = summary.when.replace(/[:.]/g, '-').slice(0, 19);
 writeFileSync(join(opt.out, `bench-${stamp}.json`), JSON.stringify(summary, null, 2) + '\n');

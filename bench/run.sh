@@ -4,22 +4,30 @@
 #
 #   bench/run.sh [--engines docker,tetherd,podman] [--reps N] [--many N] [--only REGEX]
 #                [--cli /usr/bin/docker] [--no-build] [--dns-seconds S]
-#     --only selects benchmarks: network | run | connect | dns | many  (regex)
+#                [--iperf-seconds S] [--iperf-reps N]
+#                [--scale N] [--scale-others N] [--scale-window W] [--scale-budget S]
+#     --only selects benchmarks: network | run | connect | dns | many | ports | scale  (regex);
+#       without it: network|run|connect|dns|many. ports and scale run only when --only names them.
 #     --many defaults to 40 for a quick run; the anchor figure is --many 200.
+#     ports: iperf3 through published ports (S=10 s, N=2 rounds); scale: N containers with a
+#       published port each (tetherd 1000, others 300; windows of 100; stop after S=900 s).
 # Results: bench/results/bench-<stamp>.{json,md} (+ bench-latest.md); the table is printed.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 ENGINES=docker,tetherd,podman
 BUILD=1
+ONLY=""
 ARGS=()
 while [ $# -gt 0 ]; do
   case $1 in
     --engines) ENGINES=$2; shift 2 ;;
     --cli) export TCMP_DOCKER_CLI=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    --reps|--many|--only|--dns-seconds) ARGS+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    --only) ONLY=$2; ARGS+=("$1" "$2"); shift 2 ;;
+    --reps|--many|--dns-seconds|--iperf-seconds|--iperf-reps|--scale|--scale-others|--scale-window|--scale-budget)
+      ARGS+=("$1" "$2"); shift 2 ;;
+    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,10 +41,17 @@ source "$REPO/compare/lib/engines.sh"
 tcmp_init
 export TCMP_KEEP_LOGS=$HERE/results/daemon-logs
 mkdir -p "$HERE/results"
-socks="{" vers="{" sep=""
+# the ports benchmark needs a client namespace next to each test host
+want_clients=0; [[ "$ONLY" == *ports* ]] && [[ ports =~ $ONLY ]] && want_clients=1
+socks="{" vers="{" nss="{" clients="{" sep="" csep=""
 for e in "${ENG[@]}"; do
   if tcmp_engine_up "$e"; then
     socks+="$sep\"$e\":\"${TCMP_SOCK[$e]}\""
+    nss+="$sep\"$e\":\"/run/netns/${TCMP_NS[$e]}\""
+    if [ $want_clients = 1 ]; then
+      if tcmp_client_up "$e"; then clients+="$csep\"$e\":\"/run/netns/${TCMP_CLIENT_NS[$e]}\""; csep=,
+      else tcmp_log "$e: cannot create its client netns"; fi
+    fi
     vers+="$sep\"$e\":\"$(tcmp_dk "$e" version --format '{{.Server.Version}} API {{.Server.APIVersion}}' 2>/dev/null | head -1)\""
     export "BENCH_PID_$e=${TCMP_PID[$e]}"
     sep=,
@@ -44,5 +59,5 @@ for e in "${ENG[@]}"; do
     tcmp_log "$e: not available, left out"
   fi
 done
-export BENCH_ENGINES="$socks}" BENCH_VERSIONS="$vers}" BENCH_CLI=$TCMP_DOCKER_CLI
+export BENCH_ENGINES="$socks}" BENCH_VERSIONS="$vers}" BENCH_NETNS="$nss}" BENCH_CLIENT_NETNS="$clients}" BENCH_CLI=$TCMP_DOCKER_CLI
 node "$HERE/bench.mjs" --out "$HERE/results" "${ARGS[@]}"

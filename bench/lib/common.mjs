@@ -62,6 +62,8 @@ export const results = {};
 export const meta = {};
 /** Free-text lines printed under the table (what was run, per-engine parameters, failures). */
 export const notes = [];
+/** Extra data for the JSON file (e.g. full per-run series), keyed by benchmark. */
+export const extra = {};
 export function rec(metric, e, r, value, unit = 'ms', how = '') {
   meta[metric] ??= { unit, how };
   const m = (results[metric] ??= {});

@@ -4,6 +4,7 @@
 #
 #   tcmp_init                 run id, run dir, stale cleanup, traps (call once)
 #   tcmp_engine_up E          E ∈ docker | tetherd | podman; sets TCMP_SOCK[E] (or returns 1)
+#   tcmp_client_up E          a client netns wired to E's test host by a veth (198.18.0.2 → .1)
 #   tcmp_teardown             stops everything this run started (also runs from the traps)
 #
 # Names: netns `tcmp-<run>-<engine>`, run dir /tmp/tcmp-<run>. A leftover from a killed run is
@@ -112,6 +113,24 @@ tcmp_host_up() { # engine
   nsenter --net=/run/netns/$ns python3 "$TCMP_REPO/compare/lib/dns_stub.py" $TCMP_STUB_IP "$TCMP_DIR/$1/dns-stub.log" \
     >/dev/null 2>&1 &
   echo $! > "$TCMP_DIR/$1/stub.pid"
+}
+
+# A "client" next to a test host: netns `tcmp-<run>-<engine>-client` (same prefix, so teardown and
+# the stale cleanup remove it), wired by a veth made inside the test host (`tcmp-client`,
+# 198.18.0.1/24) whose peer is moved straight into the client (`eth0`, 198.18.0.2/24). Nothing is
+# created in the root namespace. Sets TCMP_CLIENT_NS[engine].
+declare -gA TCMP_CLIENT_NS=()
+tcmp_client_up() { # engine
+  local e=$1 host=${TCMP_NS[$1]:-} ns
+  [ -n "$host" ] || return 1
+  ns=$host-client
+  ip netns add "$ns" || return 1
+  TCMP_CLIENT_NS[$e]=$ns
+  nsenter --net=/run/netns/$host sh -c "
+    ip link add tcmp-client type veth peer name eth0 netns $ns &&
+    ip addr add 198.18.0.1/24 dev tcmp-client && ip link set tcmp-client up" || return 1
+  nsenter --net=/run/netns/$ns sh -c "
+    ip link set lo up && ip addr add 198.18.0.2/24 dev eth0 && ip link set eth0 up" || return 1
 }
 
 _wait_ping() { # sock seconds

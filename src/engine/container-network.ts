@@ -15,6 +15,8 @@ import type { Endpoints, SandboxRef } from './endpoints.js';
 import { hostsFile, resolvConf, type HostsEntry } from './etc-files.js';
 import type { NetnsChoice } from './runtime-port.js';
 import type { Sandboxes } from './sandboxes.js';
+import type { SandboxPool } from './sandbox-pool.js';
+import type { SandboxDnsOptions } from '../dns/resolver.js';
 import { Undo } from './undo.js';
 
 export interface EtcPaths {
@@ -32,6 +34,7 @@ export class ContainerNetworking {
     private readonly log: Logger,
     private readonly lookupContainer: (id: string) => ContainerRecord | undefined,
     private readonly dns: Resolver,
+    private readonly pool: SandboxPool,
   ) {}
 
   etcPaths(c: ContainerRecord): EtcPaths {
@@ -60,14 +63,18 @@ export class ContainerNetworking {
     }
     return Undo.run(async (undo) => {
       const isHost = c.hostConfig.networkMode === 'host';
+      const wantsDns = !isHost && this.usesEmbeddedDns(c.networks);
+      const ipv6 = this.wantsIpv6(c);
       let sb: SandboxRef = { containerId: c.id, netnsPath: '' };
+      // A pooled sandbox has its resolver sockets bound already (IPv4-only namespaces).
+      const pooled = wantsDns && !ipv6 ? await this.pool.take(this.sandboxes.ref(c.id).netnsPath) : undefined;
       if (!isHost) {
-        sb = await this.sandboxes.create(c.id, this.wantsIpv6(c));
+        sb = pooled ? this.sandboxes.ref(c.id) : await this.sandboxes.create(c.id, ipv6);
         undo.push('sandbox', () => this.sandboxes.delete(c.id));
       }
       await this.writeEtc(c); // the runtime bind-mounts these; they are rewritten in place below
       const other = alongside(isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath });
-      const dnsReady = !isHost && this.usesEmbeddedDns(c.networks) ? this.startDns(c, sb) : undefined;
+      const dnsReady = !wantsDns ? undefined : pooled ? this.dns.adoptSandbox(c.id, pooled, this.dnsOptions(c)) : this.startDns(c, sb);
       if (dnsReady) undo.push('dns', () => this.dns.removeSandbox(c.id));
       c.nextIfIndex = 0;
       let routed = false;
@@ -98,7 +105,11 @@ export class ContainerNetworking {
   /** Binds the embedded resolver in a running container's sandbox (start, connect, restart). */
   startDns(c: ContainerRecord, sb: SandboxRef): Promise<void> {
     if (this.dns.hasSandbox(c.id)) return Promise.resolve();
-    return this.dns.addSandbox(c.id, sb.netnsPath, {
+    return this.dns.addSandbox(c.id, sb.netnsPath, this.dnsOptions(c));
+  }
+
+  private dnsOptions(c: ContainerRecord): SandboxDnsOptions {
+    return {
       containerId: c.id,
       hostname: c.config.hostname,
       dnsServers: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns,
@@ -110,7 +121,7 @@ export class ContainerNetworking {
           return other ? [[(alias ?? target!).toLowerCase(), other.id]] : [];
         }),
       ),
-    });
+    };
   }
 
   usesEmbeddedDns(wanted: WantedAttachment[]): boolean {

@@ -21,6 +21,7 @@ import type { RuntimePort } from './runtime-port.js';
 import { Resolver } from '../dns/resolver.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 import { Sandboxes } from './sandboxes.js';
+import { SandboxPool } from './sandbox-pool.js';
 import { toMapping, type PortPublisher } from './port-publisher.js';
 
 export interface EngineDeps {
@@ -44,6 +45,7 @@ export class Engine {
   readonly containers: Containers;
   readonly lifecycle: ContainerLifecycle;
   readonly dns: Resolver;
+  private readonly pool: SandboxPool;
   private readonly ctx: DriverContext;
 
   constructor(private readonly deps: EngineDeps) {
@@ -58,9 +60,10 @@ export class Engine {
       endpointUp: (ep, net) => this.publishNames(ep, net),
       endpointDown: (ep) => this.dns.records.removeEndpoint(ep.id),
     });
+    this.pool = new SandboxPool(join(deps.config.execRoot, 'netns'), 3, deps.kernel, this.dns, deps.log);
     this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
       this.containers.tryFind(ref),
-    this.dns);
+    this.dns, this.pool);
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
     let id = this.store.getMeta('daemon.id');
@@ -82,6 +85,7 @@ export class Engine {
     }
     await this.deps.firewall.sync(this.networks.list(), live.flatMap((c) => (c.published ?? []).map(toMapping)));
     await this.restoreNames();
+    await this.pool.start();
   }
 
   /** Embedded DNS names exist on user-defined networks only, as in Docker. */
@@ -117,6 +121,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.pool.close();
     await this.deps.firewall.close();
     this.dns.close();
     this.deps.kernel.close();

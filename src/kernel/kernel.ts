@@ -44,6 +44,8 @@ export interface Kernel {
   netnsCreate(path: string, opts?: { ipv6?: boolean }): Promise<void>;
   /** Removes a namespace created by netnsCreate; succeeds when it is already gone. */
   netnsDelete(path: string): Promise<void>;
+  /** Moves a namespace's bind mount to another path in the same (private) directory. */
+  netnsMove(from: string, to: string): Promise<void>;
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
@@ -139,6 +141,16 @@ export class LinuxKernel implements Kernel {
     // Lazy unmount: an fd still open somewhere keeps the namespace alive but not its mount.
     await run(['umount', '-l', path]);
     await rm(path, { force: true });
+  }
+
+  async netnsMove(from: string, to: string): Promise<void> {
+    await writeFile(to, '', { flag: 'a' });
+    const r = await run(['mount', '--move', from, to]);
+    if (r.code !== 0) {
+      await rm(to, { force: true });
+      throw internal(`netns move ${from} → ${to}: ${r.stderr.trim()}`);
+    }
+    await rm(from, { force: true });
   }
 
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {

@@ -1,4 +1,5 @@
-// A tiny in-memory Engine API (networks, version, info) on a unix socket, answering the way the
+// A tiny in-memory Engine API (networks, version, info; containers and images live in
+// fake-containers.ts / fake-images.ts) on a unix socket, answering the way the
 // reference dockerd 20.10 did in /work/shared/reference/docker (status codes, messages, JSON key
 // order). Tests drive the CLI against it; the docker parity test drives the real docker CLI too.
 // Ids and timestamps are deterministic so two fresh servers give identical answers.
@@ -8,6 +9,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { FakeContainers, type Reply } from './fake-containers.js';
+import { FakeImages } from './fake-images.js';
 
 export interface RecordedRequest {
   method: string;
@@ -106,6 +110,11 @@ export class FakeEngine {
   apiVersion = '1.41';
   /** Whether HEAD /_ping is answered (when not, clients must fall back to GET). */
   headPing = true;
+  readonly images = new FakeImages();
+  readonly containers = new FakeContainers(
+    (name) => this.networks.some((n) => n.Name === name || n.Id === name),
+    (ref) => this.images.find(ref),
+  );
   private server: http.Server | undefined;
   private dir: string | undefined;
   socketPath = '';
@@ -133,6 +142,8 @@ export class FakeEngine {
         this.handle(req.method ?? 'GET', req.url ?? '/', body, res);
       });
     });
+    // Hijacked calls (attach, exec start) arrive as HTTP upgrades, not as ordinary requests.
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server?.listen(this.socketPath, resolve));
     return this;
   }
@@ -140,6 +151,30 @@ export class FakeEngine {
   async stop(): Promise<void> {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Read an upgrade request's body (Content-Length bytes), record it, then hand the socket over. */
+  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const length = Number(req.headers['content-length'] ?? 0);
+    let buf = head;
+    const ready = (): void => {
+      socket.removeListener('data', onData);
+      const body = buf.subarray(0, length).toString('utf8');
+      const rest = buf.subarray(length);
+      if (rest.length) socket.unshift(rest);
+      this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      const url = new URL(req.url ?? '/', 'http://engine');
+      const route = decodeURIComponent(/^\/v[\d.]+(\/.*)$/.exec(url.pathname)?.[1] ?? url.pathname);
+      if (!this.containers.upgrade(route, url, body, socket)) {
+        socket.end('HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: 29\r\n\r\n{"message":"page not found"}\n');
+      }
+    };
+    const onData = (d: Buffer): void => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= length) ready();
+    };
+    if (buf.length >= length) ready();
+    else socket.on('data', onData);
   }
 
   private find(ref: string): Net[] {
@@ -159,6 +194,15 @@ export class FakeEngine {
       res.writeHead(status, { ...headers, 'Content-Type': 'application/json' }).end(text);
     };
     const fail = (status: number, message: string): void => send(status, { message });
+    const reply: Reply = {
+      send,
+      fail,
+      open: (contentType) => {
+        res.writeHead(200, contentType ? { ...headers, 'Content-Type': contentType } : headers);
+        res.flushHeaders();
+        return res;
+      },
+    };
     const url = new URL(rawUrl, 'http://engine');
     if (url.pathname === '/_ping' && method === 'HEAD' && !this.headPing) {
       res.writeHead(405).end();
@@ -262,6 +306,10 @@ export class FakeEngine {
         return;
       }
     }
+    if (method === 'POST' && /^\/exec\/[^/]+\/start$/.test(route) && this.containers.startDetached(route, reply)) return;
+    const inUse = (id: string): string | undefined => this.containers.list.find((c) => c.ImageId === id)?.Id;
+    if (this.images.handle(method, route, url, body, reply, inUse)) return;
+    if (this.containers.handle(method, route, url, body, reply)) return;
     return fail(404, 'page not found');
   }
 }

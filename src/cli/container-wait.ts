@@ -11,14 +11,14 @@ export async function waitExitOrRemoved(
   id: string,
   removed: boolean,
   stderr: Output,
-): Promise<{ status: Promise<number> }> {
+): Promise<{ status: Promise<number>; cancel: () => void }> {
   const condition = removed ? 'removed' : 'next-exit';
   let res;
   try {
     res = await client.stream('POST', `/containers/${esc(id)}/wait`, { query: { condition } });
   } catch (e) {
     stderr.write(`error waiting for container: ${(e as Error).message}\n`);
-    return { status: Promise.resolve(125) };
+    return { status: Promise.resolve(125), cancel: () => {} };
   }
   const status = new Promise<number>((resolve) => {
     let body = '';
@@ -37,6 +37,8 @@ export async function waitExitOrRemoved(
       }
     });
     res.on('error', () => resolve(125));
+    res.on('close', () => resolve(125)); // no-op once resolved
   });
-  return { status };
+  // Detached runs stop listening (docker cancels the context), letting the process exit.
+  return { status, cancel: () => res.destroy() };
 }

@@ -186,6 +186,7 @@ async function startAttached(ctx: RunContext): Promise<void> {
     conn.socket.destroy();
     await streaming.catch(() => undefined);
     if (c.HostConfig.AutoRemove) await wait.status;
+    wait.cancel();
     throw e;
   }
   const stop = c.Config.Tty && ctx.io.stdout.isTTY ? monitorTtySize(ctx, `/containers/${esc(c.Id)}/resize`) : () => {};

@@ -138,9 +138,13 @@ async function startAndAttach(ctx: RunContext, client: EngineClient, req: Create
       await streaming?.catch(() => undefined);
     }
     if (req.autoRemove) await wait.status;
+    wait.cancel();
     throw toStatusError(ctx, e);
   }
-  if (!attach) return;
+  if (!attach) {
+    wait.cancel();
+    return;
+  }
   const stopResize = req.tty && ctx.io.stdout.isTTY ? monitorTtySize(ctx, `/containers/${esc(id)}/resize`) : () => {};
   try {
     await streaming;

@@ -33,10 +33,17 @@ export function isSuspectLine(line: string, table: string): boolean {
   return true;
 }
 
+/**
+ * One `nft monitor <kind>` per kind rather than one for everything: nft 1.0.6 segfaults (in
+ * libgmp) formatting some set-element events, which our own port changes produce all the time.
+ * Table and rule events are what a flush or an edit of our chains shows up as.
+ */
+const KINDS = ['tables', 'chains', 'rules'] as const;
+
 export class TableWatcher {
-  private child: ChildProcess | undefined;
+  private readonly children = new Map<string, ChildProcess>();
   private timer: NodeJS.Timeout | undefined;
-  private restart: NodeJS.Timeout | undefined;
+  private readonly restarts = new Set<NodeJS.Timeout>();
   private stopped = true;
 
   constructor(private readonly opts: TableWatcherOptions) {}
@@ -44,22 +51,22 @@ export class TableWatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.spawn();
+    for (const kind of KINDS) this.spawn(kind);
   }
 
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    clearTimeout(this.restart);
-    const child = this.child;
-    this.child = undefined;
-    if (child && child.exitCode === null) child.kill();
+    for (const t of this.restarts) clearTimeout(t);
+    this.restarts.clear();
+    for (const child of this.children.values()) if (child.exitCode === null) child.kill();
+    this.children.clear();
   }
 
-  private spawn(): void {
+  private spawn(kind: (typeof KINDS)[number]): void {
     const { kernel, netnsPath, table, log } = this.opts;
-    const child = kernel.spawn(['nft', 'monitor'], { netnsPath, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
+    const child = kernel.spawn(['nft', 'monitor', kind], { netnsPath, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.children.set(kind, child);
     if (child.stdout) {
       createInterface({ input: child.stdout }).on('line', (line) => {
         if (isSuspectLine(line, table)) this.schedule();
@@ -68,9 +75,13 @@ export class TableWatcher {
     child.stderr?.resume();
     child.on('error', (e) => log.warn('firewall monitor failed', { error: e.message }));
     child.on('exit', (code, signal) => {
-      if (this.stopped || this.child !== child) return;
-      log.warn('firewall monitor exited; restarting', { code, signal });
-      this.restart = setTimeout(() => this.spawn(), this.opts.restartMs ?? 500);
+      if (this.stopped || this.children.get(kind) !== child) return;
+      log.warn('firewall monitor exited; restarting', { kind, code, signal });
+      const t = setTimeout(() => {
+        this.restarts.delete(t);
+        this.spawn(kind);
+      }, this.opts.restartMs ?? 500);
+      this.restarts.add(t);
     });
     // Changes made before the monitor subscribed would go unseen: check once it is up.
     this.schedule(100);

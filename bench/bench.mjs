@@ -170,25 +170,31 @@ async function benchDns() {
       if (!alive[e]) continue;
       const pid = await containerPid(e, 'bench-dns');
       if (!pid) { fail(M10, e, 'bench-dns not running', 'qps'); continue; }
-      // c10: throughput (and dnsperf's average latency); c1 -v: one line per query with its latency
-      for (const [c, q, verbose] of [['10', '100', false], ['1', '1', true]]) {
-        const HOW = `dnsperf -c ${c} -q ${q} -l ${secs}${verbose ? ' -v' : ''} -s 127.0.0.11 inside the container netns (nsenter), names of a peer and of the container itself`;
-        const r = await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'dnsperf', '-s', '127.0.0.11', '-d', qfile, '-c', c, '-q', q, '-l', secs, ...(verbose ? ['-v'] : [])]);
+      // c10: throughput (and dnsperf's average latency); c1: qps and average as before;
+      // c1 -v -Q 500: one line per query with its latency, for p50/p99. One query outstanding
+      // at a time either way; -Q paces the sender with timed waits: without it dnsperf's c1
+      // manages only ~30–60 queries/s here (thread wake-ups), far too few for a p99.
+      for (const [c, q, verbose] of [['10', '100', false], ['1', '1', false], ['1', '1', true]]) {
+        const extraArgs = verbose ? ['-Q', '500', '-v'] : [];
+        const HOW = `dnsperf -c ${c} -q ${q} -l ${secs}${verbose ? ' ' + extraArgs.join(' ') : ''} -s 127.0.0.11 inside the container netns (nsenter), names of a peer and of the container itself`;
+        const r = await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'dnsperf', '-s', '127.0.0.11', '-d', qfile, '-c', c, '-q', q, '-l', secs, ...extraArgs]);
         const qps = /Queries per second:\s+([\d.]+)/.exec(r.out);
         const lat = /Average Latency \(s\):\s+([\d.]+)/.exec(r.out);
         const lost = /Queries lost:\s+(\d+)/.exec(r.out);
         const bad = /Response codes:\s+(.*)/.exec(r.out);
-        const metric = c === '10' ? M10 : M1;
-        if (!qps) { fail(metric, e, `dnsperf: ${(r.err || r.out).trim().split('\n').slice(-1)[0]}`, 'qps', HOW); continue; }
+        const metric = verbose ? P50 : c === '10' ? M10 : M1;
+        if (!qps) { fail(metric, e, `dnsperf: ${(r.err || r.out).trim().split('\n').slice(-1)[0]}`, verbose ? 'ms' : 'qps', HOW); continue; }
         const note = (lost && lost[1] !== '0' ? ` (lost ${lost[1]})` : '') + (bad && !/^NOERROR \S+ \(100/.test(bad[1]) ? ` (rcodes ${bad[1]})` : '');
-        rec(metric, e, null, Number(qps[1]), 'qps', HOW + note);
-        if (lat) rec(c === '10' ? M10L : M1A, e, null, Number(lat[1]) * 1000, 'ms', HOW);
-        if (verbose) {
+        if (note) notes.push(`dns: ${e}: ${HOW}:${note}`);
+        if (!verbose) {
+          rec(metric, e, null, Number(qps[1]), 'qps', HOW);
+          if (lat) rec(c === '10' ? M10L : M1A, e, null, Number(lat[1]) * 1000, 'ms', HOW);
+        } else {
           // "> NOERROR bench-peer A 0.000123" — rcode, query, latency in seconds
           const ls = [...r.out.matchAll(/^> \S+ .* ([\d.]+)$/gm)].map((m) => Number(m[1]) * 1000);
           if (!ls.length) { fail(P50, e, 'dnsperf -v printed no per-query lines', 'ms', HOW); continue; }
           (pooled[e] ??= []).push(...ls);
-          rec(P50, e, null, quantile(ls, 0.5), 'ms', `${HOW}; p50 of the per-query latencies of one run (${ls.length} queries)`);
+          rec(P50, e, null, quantile(ls, 0.5), 'ms', `${HOW}; p50 of the per-query latencies of one run`);
           rec(P99, e, null, quantile(ls, 0.99), 'ms', `${HOW}; p99 of the per-query latencies of one run`);
         }
       }
@@ -249,7 +255,7 @@ for (const [metric, per] of Object.entries(results)) {
   summary.metrics[metric] = row;
   table.push(`| ${metric} (${unit}) | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
 }
-const md = [`# Bench ${summary.when}`, '', `Engines: ${names.map((e) => `${e} ${summary.versions[e] ?? ''}`).join(', ')}. CLI ${CLI}. ${REPS} runs per engine (alternating), ${MANY} containers for the count test. Ratio = engine median / tetherd median (for qps and Gbit/s: > 1 means the engine does better).`, '', ...table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
+const md = [`# Bench ${summary.when}`, '', `Engines: ${names.map((e) => `${e} ${summary.versions[e] ?? ''}`).join(', ')}. CLI ${CLI}. Benchmarks: ${[...DEFAULT_SET, 'ports', 'scale'].filter(want).join(', ')}; ${REPS} runs per engine (alternating), ${MANY} containers for the count test. Ratio = engine median / tetherd median (for qps and Gbit/s: > 1 means the engine does better).`, '', ...table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
 mkdirSync(opt.out, { recursive: true });
 const stamp = summary.when.replace(/[:.]/g, '-').slice(0, 19);
 writeFileSync(join(opt.out, `bench-${stamp}.json`), JSON.stringify(summary, null, 2) + '\n');

@@ -53,7 +53,7 @@ function localhostDNSWarning(dns: string[]): string | undefined {
 async function versionCheck(client: EngineClient, req: CreateRequest): Promise<void> {
   const v = await client.apiVersion();
   if (req.endpointMac && compareVersions(v, '1.44') < 0) {
-    throw new StatusError(`"specify mac-address per network" requires API version 1.44, but the Docker daemon API version is ${v}`, 1);
+    throw new StatusError(`"specify mac-address per network" requires API version 1.44, but the Tether daemon API version is ${v}`, 1);
   }
 }
 

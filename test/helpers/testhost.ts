@@ -2,7 +2,7 @@
 // builds (bridges, veths, nft tables) live there and vanish with it. Names carry a per-run prefix
 // so two runs never collide and a leftover from a killed run is recognisable and removable.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -50,11 +50,49 @@ export function createTestHost(kind = 'h'): TestHost {
     },
     try: tryRun,
     dispose() {
+      killContainersUnder(dir);
       unmountUnder(dir);
       spawnSync('ip', ['netns', 'del', name]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Containers outlive their daemon (conmon keeps them, as in Docker's live restore): a test that
+ * stopped its daemon with containers still running must kill them. `<runtime> delete --force`
+ * for every container state directory below dir, then any monitor still naming dir.
+ */
+export function killContainersUnder(dir: string): void {
+  for (const rt of ['crun', 'runc']) {
+    const root = join(dir, 'exec', 'runtime', rt);
+    if (!existsSync(root)) continue;
+    for (const id of readdirSync(root)) spawnSync(rt, ['--root', root, 'delete', '--force', id]);
+  }
+  killProcesses((cmdline) => cmdline.includes(dir));
+}
+
+/** SIGKILLs every process whose command line matches, and its children (a monitor's container). */
+function killProcesses(match: (cmdline: string) => boolean): void {
+  const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
+  const parentOf = new Map<number, number>();
+  const victims = new Set<number>();
+  for (const pid of procs) {
+    try {
+      parentOf.set(pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]));
+      if (pid !== process.pid && match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) victims.add(pid);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  for (const [pid, ppid] of parentOf) if (victims.has(ppid)) victims.add(pid);
+  for (const pid of victims) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone meanwhile */
+    }
+  }
 }
 
 /** Lazily unmounts everything mounted below dir (netns bind mounts, overlay rootfs). */
@@ -72,6 +110,20 @@ export function unmountUnder(dir: string): void {
  * leftover is harmless to the next run.
  */
 function removeStaleHosts(): void {
+  // Monitors and containers of dead runs, even when their directory is already gone.
+  killProcesses((cmdline) => {
+    const m = /\/tt(\d+)[a-z]+\d+-/.exec(cmdline);
+    return m !== null && !cmdline.includes(`/${RUN_PREFIX}`) && !processAlive(Number(m[1]));
+  });
+  // Their state directories: containers, mounts, files.
+  for (const entry of readdirSync(tmpdir())) {
+    const m = /^tt(\d+)[a-z]+\d+-/.exec(entry);
+    if (!m || entry.startsWith(`${RUN_PREFIX}`) || processAlive(Number(m[1]))) continue;
+    const dir = join(tmpdir(), entry);
+    killContainersUnder(dir);
+    unmountUnder(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
   const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0] ?? '';

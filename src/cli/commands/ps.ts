@@ -10,6 +10,7 @@ import { FORMAT_HELP, renderList, TABLE_FORMAT_KEY } from '../format/listing.js'
 import { Template } from '../format/template.js';
 import { goLocalTime, humanDuration, humanSizeWithPrecision } from '../units.js';
 import { normalizeImage } from '../container-create.js';
+import { StatusError } from '../status.js';
 
 interface Port {
   IP?: string;
@@ -162,20 +163,29 @@ export function containerContext(c: ContainerSummary, trunc: boolean, onSize?: (
   );
 }
 
-/** Whether a custom format reads `.Size` (docker executes it against a preprocessor context). */
-function templateUsesSize(format: string): boolean {
-  let used = false;
+/**
+ * docker validates a custom format by executing it once against an empty context (failing with
+ * its own wording, before any request) and learns from that whether the template reads `.Size`.
+ */
+function checkTemplate(format: string): { usesSize: boolean } {
+  let usesSize = false;
   const probe = containerContext(
     { Id: '', Names: [], Image: '', ImageID: '', Command: '', Created: 0, Ports: [], Labels: {}, State: '', Status: '' },
     true,
-    () => (used = true),
+    () => (usesSize = true),
   );
+  let tmpl: Template;
   try {
-    new Template(format).execute(probe);
-  } catch {
-    // docker would fail here too; the real render reports the error
+    tmpl = new Template(format);
+  } catch (e) {
+    throw new StatusError(`failed to parse template: ${(e as Error).message}`, 1);
   }
-  return used;
+  try {
+    tmpl.execute(probe);
+  } catch (e) {
+    throw new StatusError(`failed to execute template: ${(e as Error).message}`, 1);
+  }
+  return { usesSize };
 }
 
 export const psCommand: Command = {
@@ -197,7 +207,10 @@ export const psCommand: Command = {
     let format = flags.string('format');
     if (format !== '' && quiet) ctx.err('WARNING: Ignoring custom format, because both --format and --quiet are set.\n');
     let size = flags.bool('size');
-    if (format !== '' && !quiet && !size && !flags.changed('size')) size = templateUsesSize(format);
+    if (format !== '') {
+      const { usesSize } = checkTemplate(format);
+      if (!quiet && !size && !flags.changed('size')) size = usesSize;
+    }
     let limit = flags.int('last');
     if (flags.bool('latest') && limit === -1) limit = 1;
     const containers = await ctx.client().json<ContainerSummary[]>('GET', '/containers/json', {

@@ -42,6 +42,11 @@ export interface Command {
   use: string;
   short: string;
   aliases?: string[];
+  /**
+   * The "Aliases:" help line when it lists paths across the tree (docker's `aliases`
+   * annotation), e.g. ['container stop', 'stop'] — rendered after the program name.
+   */
+  aliasPaths?: string[];
   flags?: FlagSpec[];
   args?: ArgRule;
   /** false: flags stop at the first positional (pflag SetInterspersed(false), e.g. `run`). */
@@ -77,7 +82,10 @@ export function helpText(cmd: Command, parentPath: string, io: IO): string {
   let s = 'Usage:';
   s += cmd.subcommands ? `  ${path}${flags.length ? ' [OPTIONS]' : ''} COMMAND` : `  ${useLine(cmd, parentPath)}`;
   s += `\n\n${cmd.short}`;
-  if (cmd.aliases?.length) {
+  const program = parentPath.split(' ')[0] as string;
+  if (cmd.aliasPaths?.length) {
+    s += `\n\nAliases:\n  ${cmd.aliasPaths.map((a) => `${program} ${a}`).join(', ')}`;
+  } else if (cmd.aliases?.length) {
     s += `\n\nAliases:\n  ${[nameOf(cmd), ...cmd.aliases].map((a) => `${parentPath} ${a}`).join(', ')}`;
   }
   if (flags.length) s += `\n\nOptions:\n${flagUsages(flags, helpColumns(io)).trimEnd()}`;

@@ -6,6 +6,7 @@
 import type { ParsedFlags } from './args.js';
 import { endpointSettings } from './endpoint.js';
 import { parsePorts } from './portspec.js';
+import { readEnvFiles } from './validators.js';
 
 /** A parse failure; `run` prints it as `tether: <message>` + the --help hint, exit 125. */
 export class ConfigError extends Error {}
@@ -206,6 +207,7 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[]): CreateRe
 
   let ports;
   try {
+    readEnvFiles(flags.list('env-file'), []); // fail early, in docker's order
     ports = parsePorts(flags.list('publish'), flags.list('expose'));
   } catch (e) {
     throw new ConfigError((e as Error).message);
@@ -236,7 +238,7 @@ export function buildCreateRequest(flags: ParsedFlags, args: string[]): CreateRe
     OpenStdin: openStdin,
     // When allocating stdin in attached mode, close stdin at client disconnect.
     StdinOnce: openStdin && attachStdin,
-    Env: envList(flags.list('env')),
+    Env: envList(readEnvFiles(flags.list('env-file'), flags.list('env'))),
     Cmd: args.length > 1 ? args.slice(1) : null,
     Image: args[0] ?? '',
     Volumes: {},

@@ -32,6 +32,7 @@ export const RUN_ONLY_FLAGS: FlagSpec[] = [
 export const CONTAINER_FLAGS: FlagSpec[] = [
   { name: 'attach', short: 'a', kind: 'list', usage: 'Attach to STDIN, STDOUT or STDERR', validate: validateAttach },
   { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables', validate: validateEnv },
+  { name: 'env-file', kind: 'list', usage: 'Read in a file of environment variables' },
   { name: 'entrypoint', kind: 'string', usage: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'hostname', short: 'h', kind: 'string', usage: 'Container host name' },
   { name: 'domainname', kind: 'string', usage: 'Container NIS domain name' },

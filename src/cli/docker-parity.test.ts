@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +29,20 @@ async function setup(engine: FakeEngine): Promise<void> {
   });
   engine.add('p1', { Labels: { p: '1' } });
   engine.add('odd<&>', { Labels: { 'a&b': '<x>' } });
+  // Containers for the container commands: a published web server, a logger, an exited one.
+  engine.containers.add(
+    'web',
+    { Cmd: ['httpd', '-f'], ExposedPorts: { '80/tcp': {} }, Labels: { a: 'b' } },
+    { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } },
+  );
+  engine.containers.add('logger', { Cmd: ['sh', '-c', 'echo out1; echo err1 >&2; echo out2; sleep 300'] });
+  engine.containers.add('done', { Cmd: ['sh', '-c', 'echo bye; exit 3'] });
+  await new Promise((resolve) => setTimeout(resolve, 30)); // let the fixtures' output and exits happen
 }
+
+/** A file for load/import: the fake engine only looks at its size. */
+const TARBALL = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tether-parity-')), 'image.tar');
+fs.writeFileSync(TARBALL, 'not really a tar\n');
 
 async function run(bin: string[], args: string[], stdin = ''): Promise<Result> {
   const engine = await new FakeEngine().start();
@@ -61,7 +75,8 @@ function rename(r: Result, host: string): Result {
   return { ...r, stdout: fix(r.stdout), stderr: fix(r.stderr) };
 }
 
-const CASES: Array<{ args: string[]; stdin?: string }> = [
+/** `sorted`: docker sends these requests in parallel, so only the set of requests is compared. */
+const CASES: Array<{ args: string[]; stdin?: string; sorted?: boolean }> = [
   { args: ['network', 'ls'] },
   { args: ['network', 'ls', '--no-trunc'] },
   { args: ['network', 'ls', '-q'] },
@@ -131,7 +146,106 @@ const CASES: Array<{ args: string[]; stdin?: string }> = [
   { args: ['version', '--format', '{{.Server.Version}} {{.Client.Context}}'] },
   { args: ['version', 'x'] },
   { args: ['nosuchcommand'] },
+  ...CONTAINER_CASES(),
 ];
+
+function CONTAINER_CASES(): Array<{ args: string[]; stdin?: string; sorted?: boolean }> {
+  const traceRun = ['-p', '8080:80', '--network', 'ref-net', '--network-alias', 'a', '--hostname', 'h', '--dns', '1.1.1.1'];
+  return [
+    // run: the create body must be docker's, byte for byte (03-run.log), and the flow's requests too
+    { args: ['run', '-d', '--name', 'trace-x', 'busybox:latest', 'sleep', '300'] },
+    { args: ['run', '-d', ...traceRun, '--add-host', 'foo:1.2.3.4', '--name', 'trace-web', 'busybox:latest', 'httpd', '-f', '-p', '80', '-h', '/www'] },
+    { args: ['run', '--rm', '--name', 'trace-rm1', 'busybox:latest', 'echo', 'hi'] },
+    { args: ['run', '--rm', '-t', 'busybox:latest', 'echo', 'hi'] },
+    { args: ['run', '-i', '--rm', 'busybox:latest', 'cat'], stdin: 'hello-stdin\n' },
+    { args: ['run', '--name', 'trace-rm4', 'busybox:latest', 'sh', '-c', 'echo out; echo err >&2; exit 3'] },
+    {
+      args: [
+        'run', '-d', '-p', '127.0.0.1:8000-8002:80-82/udp', '-p', '[::1]:90:90', '-P', '--expose', '70-72', '-e', 'A=1',
+        '-l', 'x=y', '--entrypoint', 'sh', '-w', '/tmp', '-u', '1:2', '--runtime', 'runc', '--dns-search', 'example.com',
+        '--dns-option', 'ndots:2', '--domainname', 'd', '--link', 'a:b', '--ip', '1.2.3.4', 'busybox', '-c', 'true',
+      ],
+    },
+    { args: ['run', '-d', '--network', 'name=ref-net,alias=x,ip=10.0.0.9', '--network', 'ref-net2', '--dns', '127.0.0.1', 'busybox'] },
+    { args: ['run', '-p', '99999:80', 'busybox'] },
+    { args: ['run', '-p', '80/sctpx', 'busybox'] },
+    { args: ['run', '-p', '80-82:8087-8088', 'busybox'] },
+    { args: ['run', '-p', '300.1.1.1:80:80', 'busybox'] },
+    { args: ['run', '--expose', '1:2', 'busybox'] },
+    { args: ['run', 'busybox', 'nosuchcmd'] },
+    { args: ['run', '-d', '--network', 'nosuchnet', 'busybox'] },
+    { args: ['run', '--network-alias', 'x', 'busybox'] },
+    { args: ['run', '--mac-address', 'zz', 'busybox'] },
+    { args: ['run', '-it', 'busybox'] },
+    { args: ['run', '-d', '-a', 'stdout', 'busybox'] },
+    { args: ['run', '--rm', '--restart', 'always', 'busybox'] },
+    { args: ['run', '--network', 'host', '--network', 'ref-net', 'busybox'] },
+    { args: ['run', '-e', '=x', 'busybox'] },
+    { args: ['run'] },
+    { args: ['create', '--name', 'web', 'busybox'] },
+    { args: ['create', '--name', 'c1', '-p', '8080:80', '--network', 'host', 'busybox'] },
+    // ps
+    { args: ['ps'] },
+    { args: ['ps', '-a', '--format', 'json'] },
+    { args: ['ps', '-a', '--format', '{{json .}}'] },
+    { args: ['ps', '-a', '--format', 'table {{.Names}}\t{{.Size}}\t{{.Label "a"}}\t{{.Ports}}'] },
+    { args: ['ps', '-a', '--format', '{{.CreatedAt}}|{{.Networks}}|{{.LocalVolumes}}|{{.State}}|{{.Labels}}'] },
+    { args: ['ps', '-q', '--no-trunc'] },
+    { args: ['ps', '-a', '--no-trunc', '-s'] },
+    { args: ['ps', '-f', 'name=web', '-f', 'label=a=b'] },
+    { args: ['ps', '-q', '--format', '{{.Names}}'] },
+    { args: ['ps', '--format', '{{.Foo}}'] },
+    { args: ['container', 'ls', '-a', '-n', '1'] },
+    // inspect, port, logs
+    { args: ['inspect', 'web'] },
+    { args: ['inspect', '-f', '{{.State.Status}} {{.NetworkSettings.IPAddress}} {{json .Config.Labels}}', 'web', 'done'] },
+    { args: ['inspect', 'nosuch'] },
+    { args: ['inspect', 'busybox', 'bridge'] },
+    { args: ['inspect', '--type', 'bogus', 'web'] },
+    { args: ['container', 'inspect', '-f', '{{.Name}}', 'web', 'nosuch'] },
+    { args: ['port', 'web'] },
+    { args: ['port', 'web', '80/tcp'] },
+    { args: ['port', 'web', '81'] },
+    { args: ['port', 'web', 'abc'] },
+    { args: ['logs', 'logger'] },
+    { args: ['logs', '-t', '--tail', '1', 'logger'] },
+    { args: ['logs', 'nosuch'] },
+    // lifecycle
+    { args: ['stop', '-t', '1', 'web', 'done', 'nosuch'], sorted: true },
+    { args: ['stop', '-s', 'HUP', 'web'] },
+    { args: ['start', 'done', 'nosuch'] },
+    { args: ['start', '-a', 'done'] },
+    { args: ['restart', '-t', '1', 'web'] },
+    { args: ['kill', '-s', 'HUP', 'web', 'done'], sorted: true },
+    { args: ['wait', 'done', 'nosuch'] },
+    { args: ['rm', 'web', 'done', 'nosuch'], sorted: true },
+    { args: ['rm', '-f', 'web', 'nosuch'], sorted: true },
+    { args: ['rename', 'web', 'done'] },
+    { args: ['rename', 'web', 'web2'] },
+    { args: ['container', 'prune', '-f'] },
+    { args: ['container', 'prune'], stdin: 'n\n' },
+    // exec
+    { args: ['exec', 'web', 'sh', '-c', 'echo o; echo e >&2; exit 7'] },
+    { args: ['exec', '-i', 'web', 'cat'], stdin: 'piped\n' },
+    { args: ['exec', '-d', 'web', 'sleep', '1'] },
+    { args: ['exec', '-t', '-e', 'A=1', '-w', '/tmp', '-u', '0', 'web', 'echo', 'hi'] },
+    { args: ['exec', 'done', 'echo', 'hi'] },
+    // images
+    { args: ['images'] },
+    { args: ['images', '-q', '--no-trunc'] },
+    { args: ['images', '--format', 'json'] },
+    { args: ['image', 'ls', 'busybox'] },
+    { args: ['rmi', 'busybox', 'nosuch'] },
+    { args: ['rmi', '-f', 'nosuch'] },
+    { args: ['load', '-i', TARBALL] },
+    { args: ['load'], stdin: 'tarball' },
+    { args: ['import', TARBALL, 'myimg:v1'] },
+    { args: ['import', '-c', 'ENV A=1', '-m', 'msg', '-', 'x'], stdin: 'abc' },
+    // help texts
+    ...['stop', 'rm', 'exec', 'logs', 'port', 'wait', 'kill', 'start', 'load', 'rmi'].map((c) => ({ args: [c, '--help'] })),
+    { args: ['container', 'prune', '--help'] },
+  ];
+}
 
 for (const c of CASES) {
   test(`docker parity: ${c.args.join(' ')}`, { skip: DOCKER ? false : 'no docker CLI installed' }, async () => {
@@ -151,6 +265,10 @@ for (const c of CASES) {
     assert.equal(t.stdout, d.stdout, 'stdout');
     assert.equal(t.stderr, d.stderr, 'stderr');
     assert.equal(t.code, d.code, 'exit code');
+    if (c.sorted) {
+      d.requests.sort();
+      t.requests.sort();
+    }
     assert.deepEqual(t.requests, d.requests, 'requests');
   });
 }

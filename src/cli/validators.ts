@@ -1,6 +1,7 @@
 // Value validators of docker's opts package (ListOpts validators run while flags are parsed, so a
 // bad value fails with pflag's `invalid argument "…" for "--x" flag: <message>`, exit 125).
 
+import fs from 'node:fs';
 import { formatIP, parseIP } from './cidr.js';
 
 /** opts.ValidateLink: `name` or `name:alias`. */
@@ -67,4 +68,33 @@ export function validateAttach(v: string): string {
   const s = v.toLowerCase();
   if (['stdin', 'stdout', 'stderr'].includes(s)) return s;
   throw new Error('valid streams are STDIN, STDOUT and STDERR');
+}
+
+/**
+ * opts.ReadKVEnvStrings: `--env-file` lines (blank lines and `#` comments skipped; a bare `KEY`
+ * takes the CLI's own value or is dropped), followed by the `-e` values so those win.
+ */
+export function readEnvFiles(files: string[], overrides: string[]): string[] {
+  const out: string[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new Error(`open ${file}: ${code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+    text.replace(/^\uFEFF/, '').split(/\r?\n/).forEach((raw, i) => {
+      const line = raw.replace(/^\s+/, '');
+      if (line === '' || line.startsWith('#')) return;
+      const eq = line.indexOf('=');
+      const key = (eq < 0 ? line : line.slice(0, eq)).replace(/^\s+/, '');
+      if (key === '') throw new Error(`no variable name on line '${line}'`);
+      if (/\s/.test(key)) throw new Error(`variable '${key}' contains whitespaces`);
+      if (eq >= 0) out.push(`${key}=${line.slice(eq + 1)}`);
+      else if (process.env[key] !== undefined) out.push(`${key}=${process.env[key]}`);
+      void i;
+    });
+  }
+  return [...out, ...overrides];
 }

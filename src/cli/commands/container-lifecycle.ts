@@ -2,7 +2,7 @@
 // docker, stop/kill/rm run their requests in parallel but report in argument order, and several
 // failures are reported together (errors.Join: one per line, exit 1).
 
-import { DaemonError, esc } from '../client.js';
+import { compareVersions, DaemonError, esc } from '../client.js';
 import type { Command, RunContext } from '../command.js';
 import { waitExitOrRemoved } from '../container-wait.js';
 import { StatusError } from '../status.js';
@@ -43,34 +43,40 @@ const STOP_FLAGS = [
   },
 ];
 
-/** The stop/restart query: `signal`, then `t` only when a timeout was given. */
-function stopQuery(ctx: RunContext): Record<string, string | undefined> {
+/**
+ * The stop/restart query: `signal` (sent only from API 1.42 on, as the Go client does), then `t`
+ * only when a timeout was given.
+ */
+async function stopQuery(ctx: RunContext): Promise<Record<string, string | undefined>> {
   const { flags } = ctx;
   if (flags.changed('time') && flags.changed('timeout')) {
     throw new StatusError('conflicting options: cannot specify both --timeout and --time', 1);
   }
   const t = flags.changed('timeout') ? flags.int('timeout') : flags.changed('time') ? flags.int('time') : undefined;
-  return { signal: flags.string('signal') || undefined, t: t === undefined ? undefined : String(t) };
+  const signalSupported = compareVersions(await ctx.client().apiVersion(), '1.42') >= 0;
+  return { signal: (signalSupported && flags.string('signal')) || undefined, t: t === undefined ? undefined : String(t) };
 }
 
 const stopCommand: Command = {
   use: 'stop [OPTIONS] CONTAINER [CONTAINER...]',
+  aliasPaths: ['container stop', 'stop'],
   short: 'Stop one or more running containers',
   args: { min: 1 },
   flags: STOP_FLAGS,
   async run(ctx) {
-    const query = stopQuery(ctx);
+    const query = await stopQuery(ctx);
     await forEachContainer(ctx, (c) => ctx.client().request('POST', `/containers/${esc(c)}/stop`, { query }));
   },
 };
 
 const restartCommand: Command = {
   use: 'restart [OPTIONS] CONTAINER [CONTAINER...]',
+  aliasPaths: ['container restart', 'restart'],
   short: 'Restart one or more containers',
   args: { min: 1 },
   flags: STOP_FLAGS,
   async run(ctx) {
-    const query = stopQuery(ctx);
+    const query = await stopQuery(ctx);
     const op = (c: string): Promise<unknown> => ctx.client().request('POST', `/containers/${esc(c)}/restart`, { query });
     await forEachContainer(ctx, op, { parallel: false });
   },
@@ -78,6 +84,7 @@ const restartCommand: Command = {
 
 const killCommand: Command = {
   use: 'kill [OPTIONS] CONTAINER [CONTAINER...]',
+  aliasPaths: ['container kill', 'kill'],
   short: 'Kill one or more running containers',
   args: { min: 1 },
   flags: [{ name: 'signal', short: 's', kind: 'string', usage: 'Signal to send to the container' }],
@@ -89,6 +96,7 @@ const killCommand: Command = {
 
 export const rmCommand: Command = {
   use: 'rm [OPTIONS] CONTAINER [CONTAINER...]',
+  aliasPaths: ['container rm', 'container remove', 'rm'],
   short: 'Remove one or more containers',
   aliases: ['remove'],
   args: { min: 1 },
@@ -116,6 +124,7 @@ export const rmCommand: Command = {
 
 const waitCommand: Command = {
   use: 'wait CONTAINER [CONTAINER...]',
+  aliasPaths: ['container wait', 'wait'],
   short: 'Block until one or more containers stop, then print their exit codes',
   args: { min: 1 },
   async run(ctx) {
@@ -135,6 +144,7 @@ const waitCommand: Command = {
 
 const renameCommand: Command = {
   use: 'rename CONTAINER NEW_NAME',
+  aliasPaths: ['container rename', 'rename'],
   short: 'Rename a container',
   args: { exact: 2 },
   async run(ctx) {
@@ -201,6 +211,7 @@ async function startAttached(ctx: RunContext): Promise<void> {
 
 const startCommand: Command = {
   use: 'start [OPTIONS] CONTAINER [CONTAINER...]',
+  aliasPaths: ['container start', 'start'],
   short: 'Start one or more stopped containers',
   args: { min: 1 },
   flags: [

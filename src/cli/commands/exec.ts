@@ -6,11 +6,12 @@ import { compareVersions, esc } from '../client.js';
 import type { Command } from '../command.js';
 import { StatusError } from '../status.js';
 import { streamHijacked } from '../streams.js';
-import { validateEnv } from '../validators.js';
+import { readEnvFiles, validateEnv } from '../validators.js';
 import { monitorTtySize } from './run.js';
 
 export const execCommand: Command = {
   use: 'exec [OPTIONS] CONTAINER COMMAND [ARG...]',
+  aliasPaths: ['container exec', 'exec'],
   short: 'Execute a command in a running container',
   args: { min: 2 },
   interspersed: false,
@@ -22,6 +23,7 @@ export const execCommand: Command = {
     { name: 'user', short: 'u', kind: 'string', usage: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
     { name: 'privileged', kind: 'bool', usage: 'Give extended privileges to the command' },
     { name: 'env', short: 'e', kind: 'list', usage: 'Set environment variables', validate: validateEnv },
+    { name: 'env-file', kind: 'list', usage: 'Read in a file of environment variables' },
     { name: 'workdir', short: 'w', kind: 'string', usage: 'Working directory inside the container' },
   ],
   async run(ctx) {
@@ -30,7 +32,12 @@ export const execCommand: Command = {
     const detach = flags.bool('detach');
     const tty = flags.bool('tty');
     const attachStdin = !detach && flags.bool('interactive');
-    const env = flags.list('env');
+    let env: string[];
+    try {
+      env = readEnvFiles(flags.list('env-file'), flags.list('env'));
+    } catch (e) {
+      throw new StatusError((e as Error).message, 1);
+    }
     const client = ctx.client();
     await client.request('GET', `/containers/${esc(container)}/json`);
     const stdinTTY = (ctx.io.stdin as { isTTY?: boolean }).isTTY === true;

@@ -100,6 +100,7 @@ function imageRows(images: ImageSummary[], trunc: boolean, digests: boolean): Go
 
 export const imagesCommand: Command = {
   use: 'images [OPTIONS] [REPOSITORY[:TAG]]',
+  aliasPaths: ['image ls', 'image list', 'images'],
   short: 'List images',
   args: { min: 0, max: 1 },
   flags: [
@@ -128,6 +129,7 @@ export const imagesCommand: Command = {
 
 export const loadCommand: Command = {
   use: 'load [OPTIONS]',
+  aliasPaths: ['image load', 'load'],
   short: 'Load an image from a tar archive or STDIN',
   flags: [
     { name: 'input', short: 'i', kind: 'string', usage: 'Read from tar archive file, instead of STDIN' },
@@ -163,6 +165,7 @@ async function openFile(path: string): Promise<NodeJS.ReadableStream> {
 
 export const importCommand: Command = {
   use: 'import [OPTIONS] file|URL|- [REPOSITORY[:TAG]]',
+  aliasPaths: ['image import', 'import'],
   short: 'Import the contents from a tarball to create a filesystem image',
   args: { min: 1 },
   flags: [
@@ -200,6 +203,7 @@ export const importCommand: Command = {
 
 export const rmiCommand: Command = {
   use: 'rmi [OPTIONS] IMAGE [IMAGE...]',
+  aliasPaths: ['image rm', 'image remove', 'rmi'],
   short: 'Remove one or more images',
   args: { min: 1 },
   flags: [

@@ -8,6 +8,7 @@ import { copyOutput } from '../streams.js';
 
 export const logsCommand: Command = {
   use: 'logs [OPTIONS] CONTAINER',
+  aliasPaths: ['container logs', 'logs'],
   short: 'Fetch the logs of a container',
   args: { exact: 1 },
   flags: [

@@ -12,6 +12,7 @@ const joinHostPort = (ip: string, port: string): string => (ip.includes(':') ? `
 
 export const portCommand: Command = {
   use: 'port CONTAINER [PRIVATE_PORT[/PROTO]]',
+  aliasPaths: ['container port', 'port'],
   short: 'List port mappings or a specific mapping for the container',
   args: { min: 1, max: 2 },
   async run(ctx) {

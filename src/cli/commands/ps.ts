@@ -190,6 +190,7 @@ function checkTemplate(format: string): { usesSize: boolean } {
 
 export const psCommand: Command = {
   use: 'ps [OPTIONS]',
+  aliasPaths: ['container ls', 'container list', 'container ps', 'ps'],
   short: 'List containers',
   flags: [
     { name: 'quiet', short: 'q', kind: 'bool', usage: 'Only display container IDs' },

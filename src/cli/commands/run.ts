@@ -157,6 +157,7 @@ async function startAndAttach(ctx: RunContext, client: EngineClient, req: Create
 
 export const runCommand: Command = {
   use: 'run [OPTIONS] IMAGE [COMMAND] [ARG...]',
+  aliasPaths: ['container run', 'run'],
   short: 'Create and run a new container from an image',
   args: { min: 1 },
   interspersed: false,
@@ -166,6 +167,7 @@ export const runCommand: Command = {
 
 export const createCommand: Command = {
   use: 'create [OPTIONS] IMAGE [COMMAND] [ARG...]',
+  aliasPaths: ['container create', 'create'],
   short: 'Create a new container',
   args: { min: 1 },
   interspersed: false,

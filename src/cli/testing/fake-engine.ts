@@ -116,6 +116,7 @@ export class FakeEngine {
     (ref) => this.images.find(ref),
   );
   private server: http.Server | undefined;
+  private readonly sockets = new Set<Duplex>();
   private dir: string | undefined;
   socketPath = '';
 
@@ -142,6 +143,11 @@ export class FakeEngine {
         this.handle(req.method ?? 'GET', req.url ?? '/', body, res);
       });
     });
+    // Open streams (waits, attaches) never end on their own: stop() cuts them.
+    this.server.on('connection', (sock: Duplex) => {
+      this.sockets.add(sock);
+      sock.on('close', () => this.sockets.delete(sock));
+    });
     // Hijacked calls (attach, exec start) arrive as HTTP upgrades, not as ordinary requests.
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     await new Promise<void>((resolve) => this.server?.listen(this.socketPath, resolve));
@@ -149,7 +155,9 @@ export class FakeEngine {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    for (const sock of this.sockets) sock.destroy();
+    await closed;
     if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 

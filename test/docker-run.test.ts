@@ -62,6 +62,38 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     assert.equal(failed.stderr, 'err\n');
   });
 
+  it('docker run -t sends raw terminal output; start -a shows only the new run', () => {
+    assert.equal(ok(['run', '--rm', '-t', 'busybox', 'echo', 'hi']).stdout, 'hi\r\n');
+    const name = uniqueName('sa');
+    try {
+      assert.equal(ok(['run', '--name', name, 'busybox', 'echo', 'again']).stdout, 'again\n');
+      assert.equal(ok(['start', '-a', name]).stdout, 'again\n');
+      assert.equal(ok(['logs', name]).stdout, 'again\nagain\n');
+    } finally {
+      docker(['rm', '-f', name]);
+    }
+  });
+
+  it('a failed start ends the attached run instead of hanging', () => {
+    const name = uniqueName('bad');
+    try {
+      const r = docker(['run', '--name', name, 'busybox', 'nosuchcmd']);
+      assert.notEqual(r.code, 0);
+      assert.match(r.stderr, /nosuchcmd/);
+    } finally {
+      docker(['rm', '-f', name]);
+    }
+  });
+
+  it('docker import makes an image from a rootfs tar', () => {
+    const rootfs = join(host.dir, 'rootfs.tar');
+    execFileSync('tar', ['-C', join(PROJECT, 'scripts'), '-cf', rootfs, 'build-busybox-image.sh']);
+    const id = ok(['import', rootfs, 'imported:v1']).stdout.trim();
+    assert.match(id, /^sha256:[0-9a-f]{64}$/);
+    assert.equal(ok(['images', '-q', '--no-trunc', 'imported:v1']).stdout.trim(), id);
+    assert.match(ok(['rmi', 'imported:v1']).stdout, /^Untagged: imported:v1\nDeleted: sha256:/);
+  });
+
   it('docker run --network none has only loopback', () => {
     const out = ok(['run', '--rm', '--network', 'none', 'busybox', 'ip', '-o', 'link']).stdout;
     assert.deepEqual(out.trimEnd().split('\n').map((l) => l.split(':')[1]!.trim()), ['lo']);

@@ -31,17 +31,32 @@ export function streamMediaType(tty: boolean, apiVersion: string): string {
   return !tty && (major > 1 || (major === 1 && minor >= 42)) ? MULTIPLEXED_STREAM : RAW_STREAM;
 }
 
+/** Open upgraded connections per server: server.close() waits for them, so shutdown must end them. */
+const openUpgrades = new WeakMap<Server, Set<Socket>>();
+
+/**
+ * Ends every upgraded connection of a server (attach/exec streams that would otherwise hold
+ * server.close() until their container exits). For the daemon's stop, with closeAllConnections().
+ */
+export function destroyUpgraded(server: Server): void {
+  for (const s of openUpgrades.get(server) ?? []) s.destroy();
+}
+
 /** Registers the upgrade path on a server; handle is the router's request handler. */
 export function acceptUpgrades(server: Server, handle: (req: IncomingMessage, res: ServerResponse) => void): void {
+  const open = new Set<Socket>();
+  openUpgrades.set(server, open);
   server.on('upgrade', (req: IncomingMessage, duplex: Duplex, head: Buffer) => {
     const socket = duplex as Socket;
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
     socket.on('error', () => socket.destroy()); // a vanished client must not crash the daemon
     socket.setTimeout(0);
     if (head.length > 0) socket.unshift(head);
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false; // one request per upgraded connection, as with dockerd
     res.assignSocket(socket);
-    // Answered without a hijack (an error, a detached exec): close once the answer is out.
+    // Answered without a hijack (an error before it): close once the answer is out.
     res.on('finish', () => socket.end());
     readBody(req, socket).then(
       (body) => {

@@ -126,8 +126,11 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
         if (rec.started) throw conflict(`Error: Exec command ${rec.id} has already run`, 'exec.done');
         const c = runningContainer(engine, rec.containerId);
         const attachStdin = rec.spec.attachStdin && !detach;
-        rec.started = true;
-        const child = await spawn(c, rec.spec, attachStdin);
+        rec.started = true; // before the await: a second start racing this one gets the 409
+        const child = await spawn(c, rec.spec, attachStdin).catch((e: unknown) => {
+          rec.started = false;
+          throw e;
+        });
         rec.running = true;
         rec.pid = child.pid ?? 0;
         const exited = exitCodeOf(child).then((code) => {

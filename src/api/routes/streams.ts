@@ -64,6 +64,31 @@ async function pump(entries: AsyncIterable<LogEntry>, out: Writable, tty: boolea
   }
 }
 
+/** How often attach looks for a failed start (the engine has no event for it). */
+const START_FAILURE_POLL_MS = 200;
+
+/**
+ * Resolves when a start of the container fails after this call, or the container is removed.
+ * dockerd closes the attached streams then; without it `docker run nosuchcmd` would wait for an
+ * exit that never comes. A failed start leaves the container not running with an error set.
+ * (Limitation: a start failing with exactly the state of the previous failure goes unnoticed.)
+ */
+function startFailure(engine: Engine, id: string, signal: AbortSignal): Promise<void> {
+  const before = JSON.stringify(engine.containers.tryFind(id)?.state);
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      clearInterval(timer);
+      signal.removeEventListener('abort', stop);
+      resolve();
+    };
+    const timer = setInterval(() => {
+      const c = engine.containers.tryFind(id);
+      if (!c || (c.state.status !== 'running' && c.state.error !== '' && JSON.stringify(c.state) !== before)) stop();
+    }, START_FAILURE_POLL_MS);
+    signal.addEventListener('abort', stop);
+  });
+}
+
 export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
   const tty = (c: ContainerRecord): boolean => c.config.tty;
   return [
@@ -100,13 +125,15 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
         const replay = queryBool(query, 'logs');
         // Both taken before the 101: the CLI starts the container only after reading it.
         const from = rfc3339Nano(Date.now());
-        const nextExit = engine.lifecycle.waitFor(c.id, 'next-exit');
+        const nextExit = stream ? engine.lifecycle.waitFor(c.id, 'next-exit') : undefined;
         const hj = hijack(req, res, streamMediaType(tty(c), apiVersion));
+        const ended = new AbortController(); // stops the start-failure watch with the stream
+        hj.gone.addEventListener('abort', () => ended.abort());
         hj.in?.resume(); // stdin: accepted, not delivered (see the top of this file)
         if (replay || stream) {
           const entries = readLogs(runtime.logPath(c.id), {
             // logs=1 replays what is written; stream=1 follows until the next exit.
-            ...(stream ? { follow: true, until: nextExit } : {}),
+            ...(nextExit ? { follow: true, until: Promise.race([nextExit, startFailure(engine, c.id, ended.signal)]) } : {}),
             signal: hj.gone,
           });
           const sel: Selection = {
@@ -117,6 +144,7 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
           };
           await pump(entries, hj.out, tty(c), sel).catch(() => undefined);
         }
+        ended.abort();
         hj.end();
         return 'handled';
       },

@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import { allRoutes, listen } from './api/server.js';
+import { destroyUpgraded } from './api/hijack.js';
 import type { DaemonConfig } from './engine/config.js';
 import { Engine } from './engine/engine.js';
 import { FirewallAdapter } from './engine/firewall-port.js';
@@ -57,7 +58,15 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   return {
     engine,
     async stop() {
-      await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+      // Streams (logs -f, wait, attach, exec) would hold close() open for ever: end them.
+      await Promise.all(
+        servers.map((s) => {
+          const closed = new Promise<void>((r) => s.close(() => r()));
+          s.closeAllConnections();
+          destroyUpgraded(s);
+          return closed;
+        }),
+      );
       await engine.close();
     },
   };

@@ -72,6 +72,10 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     } finally {
       docker(['rm', '-f', name]);
     }
+    // With --rm the daemon removes it, so `wait?condition=removed` ends too.
+    const gone = docker(['run', '--rm', '--name', name, 'busybox', 'nosuchcmd']);
+    assert.notEqual(gone.code, 0);
+    assert.equal(docker(['inspect', name]).code, 1, 'removed');
   });
 
   it('a failed start ends the attached run instead of hanging', () => {
@@ -109,6 +113,8 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     assert.equal(three.stdout, 'o\n');
     assert.equal(three.stderr, 'e\n');
     assert.equal(ok(['exec', '-i', box, 'cat'], 'piped\n').stdout, 'piped\n');
+    // -e adds to the container's environment (crun alone would replace it).
+    assert.equal(ok(['exec', '-e', 'FOO=bar', box, 'sh', '-c', 'echo $FOO $HOSTNAME']).stdout, `bar ${id.slice(0, 12)}\n`);
     ok(['exec', '-d', box, 'sleep', '1']);
 
     const logs = ok(['logs', box]);

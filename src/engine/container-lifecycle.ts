@@ -47,6 +47,13 @@ export class ContainerLifecycle {
     this.starting.set(c.id, p);
     try {
       await p;
+    } catch (e) {
+      // `run --rm` whose start failed: Docker removes the container, and `wait?condition=removed` ends.
+      if (c.hostConfig.autoRemove) {
+        await this.containers.remove(c.id, { force: true, stop: async () => undefined }).catch(() => undefined);
+        this.removed(c.id, 128);
+      }
+      throw e;
     } finally {
       this.starting.delete(c.id);
     }

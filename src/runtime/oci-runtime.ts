@@ -212,13 +212,25 @@ export class OciRuntime {
       rt.path,
       ...this.globalArgs(rt),
       'exec',
-      ...(o.env ?? []).flatMap((e) => ['--env', e]),
+      ...(await this.execEnv(id, o.env ?? [])).flatMap((e) => ['--env', e]),
       ...(o.cwd ? ['--cwd', o.cwd] : []),
       ...(o.uid !== undefined ? ['--user', `${o.uid}:${o.gid ?? 0}`] : []),
       id,
       ...o.args,
     ];
     return this.kernel.spawn(argv, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+
+  /**
+   * crun replaces the process environment with --env values, runc adds them: give both the
+   * container's environment with the exec's values on top (Docker's `exec -e` adds).
+   */
+  private async execEnv(id: string, extra: readonly string[]): Promise<string[]> {
+    if (extra.length === 0) return [];
+    const config = JSON.parse(await readFile(join(this.paths(id).bundle, 'config.json'), 'utf8')) as { process?: { env?: string[] } };
+    const merged = new Map((config.process?.env ?? []).map((e) => [e.split('=')[0], e]));
+    for (const e of extra) merged.set(e.split('=')[0], e);
+    return [...merged.values()];
   }
 
   /** At daemon start: which containers still have their monitor, which exited while we were down. */

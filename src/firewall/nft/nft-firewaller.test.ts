@@ -54,7 +54,7 @@ describe('NftFirewaller', () => {
       'add element inet t masq4 { 172.18.0.0/16 }',
       '',
     ].join('\n'));
-    assert.deepEqual(k.sysctls.slice(1), ['net.ipv4.conf.br-x.route_localnet=1']);
+    assert.deepEqual(k.sysctls.slice(1), ['net/ipv4/conf/br-x/route_localnet=1']);
   });
 
   it('updates a network by its difference only', async () => {

@@ -68,7 +68,10 @@ export async function startDaemon(
   const args = [
     `--net=${host.nsPath}`, '--', process.execPath, TETHERD,
     '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
-    '--config-file', join(host.dir, 'no-daemon.json'), ...extraArgs,
+    '--config-file', join(host.dir, 'no-daemon.json'),
+    // Names the containers cannot resolve must fail here, never query the machine's resolvers.
+    ...(extraArgs.includes('--dns') ? [] : ['--dns', '127.0.0.1']),
+    ...extraArgs,
   ];
   const child = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';

@@ -31,26 +31,18 @@ export interface NetworkRecord {
 }
 
 /** What a client asks for in `network create`, after edge validation. */
-export interface CreateNetworkRequest {
-  name: string;
-  driver: DriverName;
+export interface CreateNetworkRequest
+  extends Pick<
+    NetworkRecord,
+    'name' | 'driver' | 'enableIPv6' | 'internal' | 'attachable' | 'ingress' | 'configOnly' | 'configFrom' | 'ipamDriver' | 'ipamOptions' | 'options' | 'labels'
+  > {
   scope?: Scope;
-  enableIPv6: boolean;
-  internal: boolean;
-  attachable: boolean;
-  ingress: boolean;
-  configOnly: boolean;
-  configFrom: string;
-  ipamDriver: string;
-  ipamOptions: Record<string, string> | null;
   ipamConfig: Array<{
     subnet?: string;
     ipRange?: string;
     gateway?: string;
     auxAddresses?: Record<string, string>;
   }>;
-  options: Record<string, string>;
-  labels: Record<string, string>;
 }
 
 export interface NetworkFilters {

@@ -81,7 +81,11 @@ describe('embedded DNS and links', () => {
     assert.deepEqual(lookup(both.State.Pid, 'onb'), [], 'gone after disconnect');
     assert.ok(Date.now() - t0 < 2000, 'answered by the upstream at once, not after a timeout');
     assert.deepEqual(lookup(both.State.Pid, 'ona'), [a.NetworkSettings.Networks.neta.IPAddress], 'the other network still answers');
-    for (const n of ['both', 'ona', 'onb']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
+    // A rename answers at once: the new name resolves, the old one is gone.
+    assert.equal((await d.api('POST', '/v1.43/containers/ona/rename?name=renamed')).status, 204);
+    assert.deepEqual(lookup(both.State.Pid, 'renamed'), [a.NetworkSettings.Networks.neta.IPAddress]);
+    assert.deepEqual(lookup(both.State.Pid, 'ona'), []);
+    for (const n of ['both', 'renamed', 'onb']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
   });
 
   it('shared aliases answer every address; hostname and --dns options land in the files', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import dnsPacket from 'dns-packet';
-import { createTestHost, uniqueName, unmountUnder, type TestHost } from '../../test/helpers/testhost.js';
+import { createTestHost, uniqueName, unmountUnder } from '../../test/helpers/testhost.js';
 import { LinuxKernel } from '../kernel/kernel.js';
 import { Resolver } from './resolver.js';
 

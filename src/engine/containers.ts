@@ -9,6 +9,7 @@ import { newId, nowRfc3339Nano } from './ids.js';
 import { checkContainerName, randomContainerName } from './names.js';
 import type { Networks } from './networks.js';
 import type { RuntimePort } from './runtime-port.js';
+import type { Endpoints } from './endpoints.js';
 import type { ConnectRequest, DisconnectRequest, NetworkRecord } from './types.js';
 
 const HOST_NET_ERR = 'container cannot be disconnected from host network or connected to host network';
@@ -19,6 +20,7 @@ export class Containers {
     private readonly networks: Networks,
     private readonly networking: ContainerNetworking,
     private readonly runtime: RuntimePort,
+    private readonly endpoints: Endpoints,
   ) {}
 
   /** Docker's lookup: full id, exact name, then unique id prefix. */
@@ -105,6 +107,17 @@ export class Containers {
     c.config.hostname = this.networking.hostname(c);
     this.store.putContainer(c, 'ready'); // a taken name is Docker's 409 here
     return { id, warnings };
+  }
+
+  /** Docker's rename: the record, and the names its running endpoints answer to. */
+  async rename(ref: string, newName: string | null): Promise<void> {
+    const c = this.find(ref);
+    if (!newName) throw invalid('Neither old nor new names may be empty', 'container.rename');
+    const name = checkContainerName(newName);
+    if (name === c.name) throw invalid('Renaming a container with the same name as its current name', 'container.rename');
+    const old = c.name;
+    this.save({ ...c, name }); // a taken name is the store's 409
+    await this.endpoints.rename(c.id, old, name);
   }
 
   async remove(ref: string, opts: { force: boolean; stop: (c: ContainerRecord) => Promise<void> }): Promise<void> {

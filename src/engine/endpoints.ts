@@ -78,6 +78,16 @@ export class Endpoints {
     this.store.tx(() => this.store.deleteEndpoint(ep.id));
   }
 
+  /** A container was renamed: its endpoints answer to the new name at once (DNS included). */
+  async rename(containerId: string, oldName: string, newName: string): Promise<void> {
+    for (const { doc: ep, status } of this.store.endpoints({ containerId })) {
+      const renamed = { ...ep, name: newName, dnsNames: ep.dnsNames.map((n) => (n === oldName ? newName : n)) };
+      this.store.putEndpoint(renamed, status);
+      const net = this.store.network(ep.networkId)?.doc;
+      if (net && status === 'ready') for (const o of this.observers) await o.endpointUp(renamed, net);
+    }
+  }
+
   /** Gives the sandbox a new default route through ep (after the previous provider left). */
   async takeDefaultRoute(ep: EndpointRecord, sb: SandboxRef): Promise<void> {
     if (!ep.gateway4) return;

@@ -64,7 +64,7 @@ export class Engine {
     this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
       this.containers.tryFind(ref),
     this.dns, this.pool);
-    this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime);
+    this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime, this.endpoints);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
     let id = this.store.getMeta('daemon.id');
     if (!id) {

@@ -14,7 +14,6 @@ import { matchNetwork } from './network-filters.js';
 import type { PoolPlanner } from './pool-planner.js';
 import type { CreateNetworkRequest, NetworkFilters, NetworkRecord } from './types.js';
 
-const PREDEFINED_NAMES = new Set(['bridge', 'host', 'none']);
 const CURSOR_KEY = 'ipam.pool-cursor';
 
 export class Networks {

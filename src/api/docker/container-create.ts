@@ -61,10 +61,6 @@ export function parseExtraHost(v: string): string | undefined {
   return `${name}:${ip}`;
 }
 
-const strList = z
-  .array(z.string())
-  .nullish()
-  .transform((v) => v ?? []);
 // Docker's StrSlice: a JSON string or an array of strings.
 const strSlice = z
   .union([z.string().transform((s) => [s]), z.array(z.string())])

@@ -6,7 +6,6 @@ import { dirname, join } from 'node:path';
 import type { ContainerRecord } from '../../engine/container-types.js';
 import type { Engine } from '../../engine/engine.js';
 import type { WaitCondition } from '../../engine/container-lifecycle.js';
-import { checkContainerName } from '../../engine/names.js';
 import { conflict, invalid, isTetherError } from '../../errors.js';
 import { parseCreateContainer } from '../docker/container-create.js';
 import { selectContainers, selectPrunable } from '../docker/container-filters.js';
@@ -93,16 +92,6 @@ async function removeContainer(engine: Engine, ref: string, force: boolean): Pro
   });
   engine.lifecycle.removed(c.id, exitCode);
   return c.id;
-}
-
-/** Renames the record. The engine has no rename yet, so running endpoints keep their old DNS
- * name until the next start (see the report to the lead). */
-function renameContainer(engine: Engine, ref: string, newName: string | null): void {
-  const c = engine.containers.find(ref);
-  if (!newName) throw invalid('Neither old nor new names may be empty', 'container.rename');
-  const name = checkContainerName(newName);
-  if (name === c.name) throw invalid('Renaming a container with the same name as its current name', 'container.rename');
-  engine.containers.save({ ...c, name }); // a taken name is the store's 409
 }
 
 const WAIT_CONDITIONS = new Set<WaitCondition>(['not-running', 'next-exit', 'removed']);
@@ -213,7 +202,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       method: 'POST',
       path: '/containers/:id/rename',
       handler: async ({ params, query }) => {
-        renameContainer(engine, params['id']!, query.get('name'));
+        await engine.containers.rename(params['id']!, query.get('name'));
         return { status: 204 };
       },
     },

@@ -3,7 +3,7 @@
 import { conflict, invalid } from '../../errors.js';
 import type { IpLine } from '../../kernel/kernel.js';
 import type { NetworkRecord } from '../../engine/types.js';
-import type { DriverContext, JoinSpec, NetworkDriver } from '../driver.js';
+import type { JoinSpec, NetworkDriver } from '../driver.js';
 import { parseBridgeOptions } from './options.js';
 
 function prefixLen(subnet: string): string {

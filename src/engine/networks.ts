@@ -26,7 +26,7 @@ export class Networks {
 
   async create(req: CreateNetworkRequest): Promise<NetworkRecord> {
     if (req.name === 'host' || req.name === 'none') {
-      throw forbidden(`operation is not permitted on predefined ${req.name} network `.trimEnd(), 'network.predefined');
+      throw forbidden(`operation is not permitted on predefined ${req.name} network`, 'network.predefined');
     }
     if (req.driver === 'host' || req.driver === 'null') {
       throw forbidden(`only one instance of "${req.driver}" network is allowed`, 'network.singleton');

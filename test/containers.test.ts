@@ -34,6 +34,9 @@ describe('containers', () => {
     const boxIfs = interfaces(host, box.State.Pid);
     assert.deepEqual(Object.keys(boxIfs).sort(), ['eth0', 'lo']);
     assert.match(boxIfs['eth0']![0]!, /^172\.17\.0\.\d+\/16$/);
+    const eth0 = JSON.parse(host.sh(['nsenter', '-t', String(box.State.Pid), '-n', 'ip', '-j', 'addr', 'show', 'eth0']))[0];
+    assert.equal(eth0.addr_info[0].broadcast, '172.17.255.255', 'brd like Docker');
+    assert.equal(eth0.txqlen, undefined, 'txqueuelen 0 like Docker (ip -j omits a zero qlen)');
     assert.deepEqual(boxIfs['lo'], ['127.0.0.1/8'], 'no ::1: IPv6 is off in sandboxes of IPv4 networks');
     assert.match(readFileSync(box.HostsPath, 'utf8'), new RegExp(`${box.NetworkSettings.IPAddress}\\t${box.Id.slice(0, 12)}\\n$`));
 
@@ -46,7 +49,8 @@ describe('containers', () => {
     assert.equal(shared.HostConfig.NetworkMode, `container:${box.Id}`);
     assert.deepEqual(interfaces(host, shared.State.Pid), boxIfs);
 
-    for (const n of ['sharebox', 'hostbox', 'nonebox', 'other', 'box']) assert.equal((await d.api('DELETE', `/v1.43/containers/${n}?force=1`)).status, 204);
+    // The owner goes first: the dependent keeps running on lo only, and still removes cleanly.
+    for (const n of ['box', 'sharebox', 'hostbox', 'nonebox', 'other']) assert.equal((await d.api('DELETE', `/v1.43/containers/${n}?force=1`)).status, 204);
   });
 
   it('network connect adds eth1 live, disconnect removes it, inspect follows', async () => {

@@ -58,7 +58,7 @@ describe('embedded DNS and links', () => {
     const env = readFileSync(`/proc/${linker.State.Pid}/environ`, 'utf8').split('\0');
     for (const e of [`DALIAS_PORT=tcp://${tip}:80`, `DALIAS_PORT_80_TCP_ADDR=${tip}`, 'DALIAS_NAME=/linker/dalias', 'DALIAS_ENV_SECRET=s3cr3t']) assert.ok(env.includes(e), e);
     const dead = await d.api('POST', '/v1.43/containers/create?name=lk2', { Image: 'busybox:latest', Cmd: ['true'], HostConfig: { Links: ['nosuch:x'] } });
-    assert.equal(dead.status, 404);
+    assert.equal(dead.status, 400);
     assert.equal(dead.json.message, 'could not get container for nosuch: No such container: nosuch');
     for (const n of ['custombox1', 'custombox2', 'defbox1', 'linked', 'linker']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
   });

@@ -1,10 +1,11 @@
 // The unmodified docker CLI running containers on tetherd: load/images/rmi, run (attached, --rm,
-// -d, exit codes, --network none), exec (output, exit code, stdin), logs, rm -f. Every command is
-// the real CLI over the daemon's socket, so the hijack handshake, the frames and the exit-code
-// round trips are the ones a user gets.
+// -d, -i, -it, exit codes, --network none), exec (output, exit code, stdin, -t/-it), logs, rm -f.
+// Every command is the real CLI over the daemon's socket, so the hijack handshake, the frames and
+// the exit-code round trips are the ones a user gets. Terminal cases run the CLI under script(1)
+// from util-linux, whose command lines are built from test constants only.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { createTestHost, uniqueName, type TestHost } from './helpers/testhost.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -12,6 +13,30 @@ import { dockerClients, runClient, type CliResult } from './helpers/cli.js';
 
 const DOCKER = dockerClients()[0];
 const PROJECT = resolve(import.meta.dirname, '../..');
+
+/**
+ * Runs a fixed command line on a pseudo-terminal (`script -qec CMD /dev/null`). Its stdin stays
+ * open until the command ends: script passes the end of its input on as a byte to the terminal,
+ * which the container's terminal would echo into the output.
+ */
+function underScript(cmd: string, socket: string, input = ''): Promise<CliResult> {
+  return new Promise((resolveP) => {
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], {
+      env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: '/tmp/tether-test-docker-config' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.stdin.on('error', () => undefined);
+    if (input) child.stdin.write(input);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolveP({ code: code ?? 1, stdout, stderr });
+    });
+  });
+}
 
 describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? false : 'no docker CLI on this machine' }, () => {
   let host: TestHost;
@@ -60,6 +85,31 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     assert.equal(failed.code, 3);
     assert.equal(failed.stdout, 'out\n');
     assert.equal(failed.stderr, 'err\n');
+  });
+
+  it('docker run -i / -it / start -ai deliver stdin', async () => {
+    assert.equal(ok(['run', '-i', '--rm', 'busybox', 'cat'], 'hi\n').stdout, 'hi\n');
+    // Input sent long before the process reads it, and more than one pipe buffer of it.
+    const big = 'x'.repeat(200_000) + '\n';
+    assert.equal(ok(['run', '-i', '--rm', 'busybox', 'sh', '-c', 'sleep 1; wc -c'], big).stdout.trim(), String(big.length));
+    // Without -i the container's stdin is empty, whatever the CLI has.
+    assert.equal(ok(['run', '--rm', 'busybox', 'cat'], 'ignored\n').stdout, '');
+    const name = uniqueName('ai');
+    try {
+      ok(['create', '-i', '--name', name, 'busybox', 'cat']);
+      assert.equal(ok(['start', '-ai', name], 'once\n').stdout, 'once\n');
+      assert.equal(ok(['start', '-ai', name], 'twice\n').stdout, 'twice\n');
+    } finally {
+      docker(['rm', '-f', name]);
+    }
+    const tty = await underScript(`${DOCKER} run -it --rm busybox tty`, d.socket);
+    assert.equal(tty.code, 0, tty.stdout + tty.stderr);
+    assert.equal(tty.stdout, '/dev/pts/0\r\n');
+    // Typed input reaches a shell on the container's terminal (echoed by it), and its exit code comes back.
+    // (Input that arrives before the CLI makes its terminal raw is echoed there too.)
+    const typed = await underScript(`${DOCKER} run -it --rm busybox sh -c 'read line; echo "got $line"; exit 6'`, d.socket, 'typed\n');
+    assert.equal(typed.code, 6);
+    assert.match(typed.stdout, /typed\r\ngot typed\r\n$/);
   });
 
   it('docker run -t sends raw terminal output; start -a shows only the new run', () => {
@@ -125,10 +175,55 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     assert.match(tail.stdout + tail.stderr, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (out2|err1)\n$/);
   });
 
+  it('docker exec -t / -it run on a terminal (crun and runc)', async () => {
+    // Without a terminal on the CLI's side, -t alone still gets one in the container.
+    const t = ok(['exec', '-t', box, 'sh', '-c', 'tty; echo err >&2']);
+    assert.equal(t.stdout, '/dev/pts/0\r\nerr\r\n');
+    const it1 = await underScript(`${DOCKER} exec -it ${box} tty`, d.socket);
+    assert.equal(it1.code, 0, it1.stdout + it1.stderr);
+    assert.equal(it1.stdout, '/dev/pts/0\r\n');
+    // The CLI sends the size of its terminal (ConsoleSize / resize), the process sees it.
+    // (crun sets the size just after it starts the process: a process that asks at once may see 0x0.)
+    const size = await underScript(`stty rows 33 cols 99; ${DOCKER} exec -it ${box} sh -c 'sleep 0.3; stty size'`, d.socket);
+    assert.equal(size.stdout, '33 99\r\n');
+    const typed = await underScript(`${DOCKER} exec -it ${box} sh -c 'read line; echo "got $line"; exit 4'`, d.socket, 'typed\n');
+    assert.equal(typed.code, 4);
+    assert.match(typed.stdout, /typed\r\ngot typed\r\n$/);
+    // runc cannot hand its terminal over without detaching: it runs on one of ours instead.
+    const rbox = uniqueName('rbox');
+    try {
+      ok(['run', '-d', '--runtime', 'runc', '--name', rbox, 'busybox', 'sleep', '1000']);
+      const r = await underScript(`stty rows 33 cols 99; ${DOCKER} exec -it ${rbox} sh -c 'tty; sleep 0.3; stty size; exit 5'`, d.socket);
+      assert.equal(r.code, 5);
+      assert.equal(r.stdout, '/dev/pts/0\r\n33 99\r\n');
+    } finally {
+      docker(['rm', '-f', rbox]);
+    }
+  });
+
+  it('exec with Tty over the API: raw stream, exit code, resize', async () => {
+    const create = await d.api('POST', `/containers/${box}/exec`, {
+      Tty: true, AttachStdout: true, AttachStderr: true, ConsoleSize: [40, 120], Cmd: ['sh', '-c', 'tty; sleep 0.3; stty size; echo e >&2; exit 5'],
+    });
+    assert.equal(create.status, 201, create.text);
+    const id = create.json.Id as string;
+    const start = await d.api('POST', `/exec/${id}/start`, { Detach: false, Tty: true });
+    assert.equal(start.status, 200);
+    assert.equal(start.headers['content-type'], 'application/vnd.docker.raw-stream');
+    assert.equal(start.text, '/dev/pts/0\r\n40 120\r\ne\r\n'); // no 8-byte frame headers
+    const inspect = await d.api('GET', `/exec/${id}/json`);
+    assert.equal(inspect.json.ExitCode, 5);
+    assert.equal(inspect.json.Running, false);
+    assert.equal(inspect.json.ProcessConfig.tty, true);
+
+    const later = await d.api('POST', `/containers/${box}/exec`, { Tty: true, AttachStdout: true, Cmd: ['sh', '-c', 'sleep 1; stty size'] });
+    const started = d.api('POST', `/exec/${later.json.Id}/start`, { Tty: true });
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal((await d.api('POST', `/exec/${later.json.Id}/resize?h=21&w=77`)).status, 200);
+    assert.equal((await started).text, '21 77\r\n');
+  });
+
   it('refuses what it cannot do with clear errors', () => {
-    const tty = docker(['exec', '-t', box, 'true']);
-    assert.equal(tty.code, 1);
-    assert.match(tty.stderr, /exec with a TTY .* is not supported/);
     const pull = docker(['pull', 'nosuchimage']);
     assert.notEqual(pull.code, 0);
     assert.match(pull.stderr, /pull access denied for nosuchimage.*no registry/);

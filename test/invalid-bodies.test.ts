@@ -38,16 +38,17 @@ describe('invalid container and connect bodies', () => {
       ['bad extra host', 'x6', { ...base, HostConfig: { ExtraHosts: ['nocolon'] } }, 400, /ExtraHosts/],
       ['extra host injection', 'x7', { ...base, HostConfig: { ExtraHosts: ['a:1.2.3.4\n5.6.7.8 evil'] } }, 400, /ExtraHosts/],
       ['dns injection', 'x8', { ...base, HostConfig: { Dns: ['1.1.1.1\nnameserver 6.6.6.6'] } }, 400, /Dns/],
-      ['missing network', 'x9', { ...base, HostConfig: { NetworkMode: 'nosuchnet' } }, 404, /network nosuchnet not found/],
+      // A 404 from create would make the docker CLI try to pull the image: other missing objects are 400.
+      ['missing network', 'x9', { ...base, HostConfig: { NetworkMode: 'nosuchnet' } }, 400, /network nosuchnet not found/],
       ['static ip on default bridge', 'x10', { ...base, NetworkingConfig: { EndpointsConfig: { bridge: { IPAMConfig: { IPv4Address: '172.17.0.50' } } } } }, 400, /user defined networks only/],
       ['alias on default bridge', 'x11', { ...base, NetworkingConfig: { EndpointsConfig: { bridge: { Aliases: ['a'] } } } }, 400, /network-scoped alias/],
       ['ip on pool network', 'x12', { ...base, HostConfig: { NetworkMode: 'pooled' }, NetworkingConfig: { EndpointsConfig: { pooled: { IPAMConfig: { IPv4Address: '172.18.0.50' } } } } }, 400, /user configured subnets/],
       ['container mode with ports', 'x13', { ...base, HostConfig: { NetworkMode: 'container:target', PortBindings: { '80/tcp': [{ HostPort: '80' }] } } }, 400, /conflicting options: port publishing/],
       ['container mode with dns', 'x14', { ...base, HostConfig: { NetworkMode: 'container:target', Dns: ['1.1.1.1'] } }, 400, /conflicting options: dns/],
-      ['container mode, missing target', 'x15', { ...base, HostConfig: { NetworkMode: 'container:nosuch' } }, 404, /No such container: nosuch/],
+      ['container mode, missing target', 'x15', { ...base, HostConfig: { NetworkMode: 'container:nosuch' } }, 400, /No such container: nosuch/],
       ['bad mac', 'x16', { ...base, HostConfig: { NetworkMode: 'user' }, NetworkingConfig: { EndpointsConfig: { user: { MacAddress: 'zz:zz' } } } }, 400, /MacAddress/],
       ['wrong type', 'x17', { ...base, Cmd: 5 }, 400, /Cmd/],
-      ['link to nothing', 'x18', { ...base, HostConfig: { Links: ['nosuch:x'] } }, 404, /could not get container for nosuch/],
+      ['link to nothing', 'x18', { ...base, HostConfig: { Links: ['nosuch:x'] } }, 400, /could not get container for nosuch/],
     ];
     for (const [what, name, body, status, message] of cases) {
       const r = await d.api('POST', `/v1.43/containers/create?name=${encodeURIComponent(name)}`, body);

@@ -74,6 +74,12 @@ export function normaliseBlock(text, roots) {
     // interface indexes: `26: eth0@if27:`
     .replace(/^(\s*)\d+: ([\w.-]+)(@if\d+)?:/gm, (_m, sp, name, at) => `${sp}N: ${name}${at ? '@ifN' : ''}:`)
     .replace(/@if\d+/g, '@ifN')
+    // `ip -o addr` lines: `19: eth0    inet …` (Docker moves the veth in and keeps its host index)
+    .replace(/^\d+: ([\w.-]+)(?=\s+(inet6?|link\/)\b)/gm, 'N: $1')
+    // the default bridge's name: docker0 on Docker, tether0 on tetherd (by design, docs/deviations)
+    .replace(/\b(docker0|tether0)\b/g, '<BRIDGE0>')
+    // the API version tetherd reports is 1.43 on purpose (the Api-Version header is masked too)
+    .replace(/(Maximum supported API version is )\d+\.\d+/g, '$1<V>')
     // ping
     .replace(/time=[\d.]+ ms/g, 'time=<T> ms')
     .replace(/round-trip min\/avg\/max = [\d./]+ ms/g, 'round-trip min/avg/max = <RTT> ms')

@@ -74,3 +74,22 @@ wait_running() {
   done
   return 0
 }
+
+# Put the pool cursor in the same place on every engine (unrecorded). Pool-assigned subnets depend
+# on every create that ran before on the daemon (earlier scenarios, and failed creates that do or
+# do not move the cursor), so without this a scenario inherits the differences of the ones before
+# it. Docker's default pools are 172.17-31.0.0/16 then 192.168.0-240.0/20, next-fit with
+# wrap-around: create pool-assigned networks until the last one (192.168.240.0/20) is handed out,
+# then remove them; the next pool-assigned create wraps to the first free pool (172.18.0.0/16 when
+# only the default bridge holds one). Engines with other pools (podman: 10.89.x) stop after 31.
+sync_pool_cursor() {
+  local i s names=()
+  for ((i = 0; i < 31; i++)); do
+    x "docker network rm cf-sync-$i"
+    s=$(timeout -k 5 "$CMD_TIMEOUT" bash -c "docker network create cf-sync-$i >/dev/null && docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' cf-sync-$i" 2>/dev/null </dev/null)
+    names+=("cf-sync-$i")
+    [ -z "$s" ] && break
+    [ "$s" = 192.168.240.0/20 ] && break
+  done
+  x "docker network rm ${names[*]}"
+}

@@ -13,7 +13,7 @@ wait_running cf-r-a; wait_running cf-r-b; wait_running cf-r-e
 rec 'docker exec cf-r-a cat /etc/resolv.conf'
 rec 'docker exec cf-r-a ping -c1 -W2 cf-r-b'
 rec 'docker exec cf-r-b ping -c1 -W2 cf-r-a'
-rec 'docker exec cf-r-a nslookup cf-r-b 127.0.0.11'
+rec --sort 'docker exec cf-r-a nslookup cf-r-b 127.0.0.11'   # A and AAAA: printed in order of arrival
 rec 'docker exec cf-r-a nslookup -type=a cf-r-b 127.0.0.11'
 rec 'docker exec cf-r-a nslookup -type=a CF-R-B 127.0.0.11'
 rec 'docker exec cf-r-a nslookup -type=a cf-r-b.cf-r-net 127.0.0.11'
@@ -25,8 +25,11 @@ rec 'docker exec cf-r-a nslookup -type=aaaa cf-r-b 127.0.0.11'
 rec 'docker exec cf-r-a nslookup -type=a cf-r-c 127.0.0.11'
 rec 'docker exec cf-r-a ping -c1 -W2 cf-r-c'
 rec 'docker exec cf-r-a nslookup -type=a cf-r-b.cf-r-net2 127.0.0.11'
+# busybox makes an in-addr.arpa query only without -type; `-type=ptr 10.20.0.3` asks PTR of the
+# literal name "10.20.0.3" (Docker 20.10 drops that query: no reply).
+rec 'docker exec cf-r-a nslookup 10.20.0.3 127.0.0.11'
+rec 'docker exec cf-r-a nslookup 10.20.0.1 127.0.0.11'
 rec 'docker exec cf-r-a nslookup -type=ptr 10.20.0.3 127.0.0.11'
-rec 'docker exec cf-r-a nslookup -type=ptr 10.20.0.1 127.0.0.11'
 rec 'docker inspect -f "{{json .NetworkSettings.Networks.cf-r-net.Aliases}}" cf-r-b | sed "s/[0-9a-f]\{12\}/SHORTID/"'
 rec 'docker exec cf-r-a ping -c1 -W2 10.21.0.2'
 note 'default bridge: no embedded DNS'

@@ -51,7 +51,7 @@ rec 'docker network disconnect cf-e-a cf-e-box 2>&1 | sed "s/[0-9a-f]\{64\}/FULL
 api POST /networks/cf-e-a/disconnect '{"Container":"cf-e-box"}'
 rec 'docker run -d --name cf-e-x --network cf-e-nosuch busybox sleep 1'
 rec 'docker network prune -f --filter label=cf-prune=1'
-rec 'docker network create --label cf-prune=1 cf-e-p1 >/dev/null && docker network create --label cf-prune=1 cf-e-p2 >/dev/null; docker network prune -f --filter label=cf-prune=1'
+rec --sort 'docker network create --label cf-prune=1 cf-e-p1 >/dev/null && docker network create --label cf-prune=1 cf-e-p2 >/dev/null; docker network prune -f --filter label=cf-prune=1'
 api POST '/networks/prune?filters=%7B%22label%22%3A%5B%22cf-prune%3D1%22%5D%7D'
 api GET '/networks?filters=%7B%22nosuchfilter%22%3A%5B%22x%22%5D%7D'
 cleanup $N "cf-e-bad/name" "cf-e bad"

@@ -2,12 +2,14 @@
 # INDEX 08: pool-assigned subnets, in Docker's order (next-fit cursor; freed pools not reused at
 # once; some failed creates advance the cursor too). Each failing create below is followed by a
 # pool-assigned create, so the transcript shows which failures moved the cursor.
-# The cursor's start depends on the scenarios run before on the same daemon (same on every engine).
+# sync_pool_cursor first puts the cursor in the same place on every engine (the first probe gets
+# 172.18.0.0/16), so the scenarios run before (and their failed creates) do not shift all subnets.
 source "$SCENARIO_LIB"
 N="cf-p-01 cf-p-02 cf-p-03 cf-p-04 cf-p-05 cf-p-06 cf-p-x cf-p-v6"
 k=0
 p() { k=$((k+1)); x "docker network rm cf-p-probe$k"; rec --name "probe $k after: $1" "docker network create cf-p-probe$k >/dev/null; docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' cf-p-probe$k; docker network rm cf-p-probe$k >/dev/null"; }
 cleanup $N
+sync_pool_cursor
 p start
 for i in 01 02 03 04; do
   rec "docker network create cf-p-$i >/dev/null; docker network inspect -f '{{.Name}} {{json .IPAM.Config}}' cf-p-$i"

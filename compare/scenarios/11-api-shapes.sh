@@ -3,6 +3,7 @@
 source "$SCENARIO_LIB"
 N="cf-a-net cf-a-net2"
 cleanup $N
+sync_pool_cursor   # cf-a-net2 is pool-assigned
 rec --name 'API GET /_ping' 'curl -s -i --unix-socket "$ENGINE_SOCK" http://localhost/_ping'
 rec --name 'API HEAD /_ping' 'curl -s -I --unix-socket "$ENGINE_SOCK" http://localhost/_ping'
 api POST /networks/create '{"Name":"cf-a-net","IPAM":{"Config":[{"Subnet":"10.91.0.0/24","Gateway":"10.91.0.1","IPRange":"10.91.0.128/25"}]}}'

@@ -28,7 +28,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendEmpty(res: ServerResponse, status: number): void {
-  res.writeHead(status, { ...baseHeaders(), 'Content-Length': 0 });
+  res.writeHead(status, status === 204 || status === 304 ? baseHeaders() : { ...baseHeaders(), 'Content-Length': 0 });
   res.end();
 }
 

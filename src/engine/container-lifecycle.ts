@@ -91,6 +91,7 @@ export class ContainerLifecycle {
           user: c.config.user,
           tty: c.config.tty,
           openStdin: c.config.openStdin,
+          stdinOnce: c.config.stdinOnce,
           hostname: c.config.hostname,
           netns,
           etc: { hosts: etc.hosts, resolvConf: etc.resolvConf, hostname: etc.hostname },

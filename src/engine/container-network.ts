@@ -38,8 +38,7 @@ export class ContainerNetworking {
   ) {}
 
   etcPaths(c: ContainerRecord): EtcPaths {
-    const owner = this.sharedWith(c) ?? c; // container:X uses X's files (INDEX 02)
-    const dir = join(this.config.dataRoot, 'containers', owner.id);
+    const dir = join(this.config.dataRoot, 'containers', sharedOwner(c) ?? c.id); // container:X uses X's files (INDEX 02)
     return { hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
   }
 
@@ -54,8 +53,10 @@ export class ContainerNetworking {
    * while the network is made, and started only after both are done.
    */
   async up<T>(c: ContainerRecord, alongside: (netns: NetnsChoice) => Promise<T>): Promise<T> {
-    const shared = this.sharedWith(c);
-    if (shared) {
+    const ownerId = sharedOwner(c);
+    if (ownerId) {
+      const shared = this.lookupContainer(ownerId);
+      if (!shared) throw notFound(`No such container: ${ownerId}`, 'container.notFound');
       if (!this.sandboxes.exists(shared.id) || shared.state.status !== 'running') {
         throw invalid(`cannot join network of a non running container: ${shared.id}`, 'container.notRunning');
       }
@@ -97,7 +98,7 @@ export class ContainerNetworking {
   /** Tears the network side down after the process exited; idempotent. */
   async down(c: ContainerRecord): Promise<void> {
     for (const { doc: ep } of this.store.endpoints({ containerId: c.id })) await this.endpoints.detach(ep);
-    if (this.sharedWith(c)) return;
+    if (sharedOwner(c)) return; // the namespace is the owner's (who may be gone already)
     this.dns.removeSandbox(c.id); // an open socket would keep the namespace alive
     await this.sandboxes.delete(c.id);
   }
@@ -179,13 +180,6 @@ export class ContainerNetworking {
     if (row) this.store.putContainer({ ...row.doc, nextIfIndex: c.nextIfIndex }, row.status);
   }
 
-  private sharedWith(c: ContainerRecord): ContainerRecord | undefined {
-    const m = /^container:([0-9a-f]{64})$/.exec(c.hostConfig.networkMode);
-    if (!m) return undefined;
-    const other = this.lookupContainer(m[1]!);
-    if (!other) throw notFound(`No such container: ${m[1]}`, 'container.notFound');
-    return other;
-  }
 
   private wantsIpv6(c: ContainerRecord): boolean {
     return c.networks.some((w) => this.store.network(w.networkId)?.doc.pools.some((p) => p.family === 6 && p.active));
@@ -193,7 +187,7 @@ export class ContainerNetworking {
 
   /** Writes hosts, resolv.conf and hostname as Docker would for the current attachments. */
   async writeEtc(c: ContainerRecord): Promise<void> {
-    if (this.sharedWith(c)) return;
+    if (sharedOwner(c)) return;
     const paths = this.etcPaths(c);
     await mkdir(join(paths.hosts, '..'), { recursive: true });
     const attached = this.attached(c);
@@ -235,4 +229,9 @@ export class ContainerNetworking {
       return [{ ip, names: [...new Set([alias ?? other.name, other.id.slice(0, 12), other.name])] }];
     });
   }
+}
+
+/** The owner's full id for `--network container:<id>` (stored with the full id), else undefined. */
+function sharedOwner(c: ContainerRecord): string | undefined {
+  return /^container:([0-9a-f]{64})$/.exec(c.hostConfig.networkMode)?.[1];
 }

@@ -1,7 +1,7 @@
 // Containers: create, find, list, remove, and network connect/disconnect. Start/stop/exit live
 // in container-lifecycle.ts. Every check a request can fail is made at create or connect time,
 // before anything is reserved (Docker ≥ 25 validates early too).
-import { conflict, forbidden, invalid, notFound } from '../errors.js';
+import { conflict, forbidden, invalid, notFound, TetherError } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { ContainerNetworking } from './container-network.js';
 import type { ContainerRecord, CreateContainerRequest, WantedAttachment } from './container-types.js';
@@ -34,6 +34,11 @@ export class Containers {
     throw notFound(`No such container: ${ref}`, 'container.notFound');
   }
 
+  /** find() for create: a missing container is the request's fault (400); see asInvalid. */
+  private findForCreate(ref: string): ContainerRecord {
+    return asInvalid(() => this.find(ref));
+  }
+
   tryFind(ref: string): ContainerRecord | undefined {
     try {
       return this.find(ref);
@@ -61,16 +66,16 @@ export class Containers {
 
     if (mode.startsWith('container:')) {
       checkContainerModeConflicts(req);
-      const target = this.find(mode.slice('container:'.length));
+      const target = this.findForCreate(mode.slice('container:'.length));
       hc.networkMode = `container:${target.id}`; // stored with the full id (INDEX 02)
     } else {
       const primaryRef = mode === 'default' ? 'bridge' : mode;
-      const primary = this.networks.find(primaryRef);
+      const primary = asInvalid(() => this.networks.find(primaryRef));
       const settings = req.endpoints[primaryRef] ?? req.endpoints[mode] ?? req.endpoints[primary.id] ?? emptySettings();
       wanted.push(this.wantFor(primary, settings));
       for (const [ref, s] of Object.entries(req.endpoints)) {
         if (ref === primaryRef || ref === mode || ref === primary.id) continue;
-        const net = this.networks.find(ref);
+        const net = asInvalid(() => this.networks.find(ref));
         if (primary.driver === 'host' || primary.driver === 'null') {
           throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
         }
@@ -81,7 +86,7 @@ export class Containers {
     wanted = dedupe(wanted);
     for (const link of hc.links) {
       const target = link.split(':')[0] ?? '';
-      if (!this.tryFind(target)) throw notFound(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
+      if (!this.tryFind(target)) throw invalid(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
     }
 
     const exposed = new Set([...image.exposedPorts, ...req.config.exposedPorts, ...Object.keys(hc.portBindings)]);
@@ -144,11 +149,11 @@ export class Containers {
     if (net.driver === 'null' || mode === 'none') {
       throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
     }
+    const { container: _ignored, ...settings } = req;
+    const want = this.wantFor(net, settings);
     if (c.networks.some((w) => w.networkId === net.id)) {
       throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }
-    const { container: _ignored, ...settings } = req;
-    const want = this.wantFor(net, settings);
     await this.networking.connect(c, want, c.state.status === 'running');
     this.save(c);
   }
@@ -198,4 +203,17 @@ function checkContainerModeConflicts(req: CreateContainerRequest): void {
   if (hc.extraHosts.length > 0) fail('custom host-to-IP mapping and the network mode');
   if (Object.values(req.endpoints).some((e) => e.mac)) fail('mac-address and the network mode');
   if (hc.links.length > 0) fail("container type network can't be used with links. This would result in undefined behavior");
+}
+
+/**
+ * At create, a missing network or container is a client mistake answered 400 with Docker's
+ * words: a 404 from create makes the docker CLI think the image is missing and try a pull.
+ */
+function asInvalid<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof TetherError && e.kind === 'notFound') throw invalid(e.message, e.code);
+    throw e;
+  }
 }

@@ -24,6 +24,8 @@ export interface StartSpec {
   user: string;
   tty: boolean;
   openStdin: boolean;
+  /** The first attach's end of input closes the process's stdin (docker run -i). */
+  stdinOnce: boolean;
   hostname: string;
   netns: NetnsChoice;
   /** Files bind-mounted over the image's /etc/hosts, /etc/resolv.conf, /etc/hostname. */

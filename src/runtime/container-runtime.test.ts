@@ -55,7 +55,7 @@ describe('ContainerRuntime (RuntimePort)', () => {
     const exits: [string, number][] = [];
     rt.onExit((cid, code) => exits.push([cid, code]));
     const spec = (args: string[], user = ''): StartSpec => ({
-      id, name: 'x1', imageId: '', args, env: ['PATH=/bin'], cwd: '/', user, tty: false, openStdin: false,
+      id, name: 'x1', imageId: '', args, env: ['PATH=/bin'], cwd: '/', user, tty: false, openStdin: false, stdinOnce: false,
       hostname: 'x1', netns: { kind: 'path', path: netns },
       etc: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
       runtime: 'crun',

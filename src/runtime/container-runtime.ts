@@ -81,6 +81,8 @@ export class ContainerRuntime implements RuntimePort {
       hostname: spec.hostname,
       network: spec.netns.kind === 'host' ? { kind: 'host' } : { kind: 'netns', path: spec.netns.path },
       etcFiles: spec.etc,
+      openStdin: spec.openStdin,
+      stdinOnce: spec.stdinOnce,
       process: { args: spec.args, env: spec.env, cwd: spec.cwd, terminal: spec.tty, uid: user.uid, gid: user.gid },
     });
     this.watch(spec.id);

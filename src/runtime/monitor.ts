@@ -52,6 +52,10 @@ export interface MonitorLaunch {
   /** Global runtime options (e.g. --root DIR), passed before the subcommand. */
   runtimeArgs: readonly string[];
   terminal: boolean;
+  /** A stdin for the container that conmon feeds from its attach socket (-i). */
+  stdin: boolean;
+  /** Close that stdin when the first attach client ends its input; otherwise keep it open. */
+  stdinOnce: boolean;
 }
 
 const SYNC_TIMEOUT_MS = 30_000;
@@ -73,6 +77,8 @@ export async function launchMonitor(kernel: Kernel, l: MonitorLaunch): Promise<n
     '--socket-dir-path', l.paths.socketDir,
     ...l.runtimeArgs.flatMap((a) => ['--runtime-arg', a]),
     ...(l.terminal ? ['-t'] : []),
+    // Docker's OpenStdin/StdinOnce: without -i the container's stdin is /dev/null.
+    ...(l.stdin ? ['-i', ...(l.stdinOnce ? [] : ['--leave-stdin-open'])] : []),
   ];
   const child = kernel.spawn(argv, {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],

@@ -12,6 +12,7 @@ import { writeBundle, type BundleNetwork, type BundleSpec } from './bundle.js';
 import { readLogs, type LogEntry } from './logs.js';
 import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';
 import type { RuntimeBinary, RuntimeName } from './runtime-binary.js';
+import { attachStdinArgv, execTtyArgv, resizeContainerTty, type ConsoleSize } from './stdio-helpers.js';
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -26,6 +27,10 @@ export interface ContainerSpec {
   hostname: string;
   network: BundleNetwork;
   etcFiles: BundleSpec['etcFiles'];
+  /** Give the process a stdin that attach input reaches (docker -i, OpenStdin). */
+  openStdin?: boolean;
+  /** Close that stdin when the first attached client ends its input (StdinOnce). */
+  stdinOnce?: boolean;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'stopped';
@@ -45,6 +50,8 @@ export interface ExecOptions {
   uid?: number;
   gid?: number;
   tty?: boolean;
+  /** Initial terminal size with tty (the exec's ConsoleSize). */
+  consoleSize?: ConsoleSize;
   /** Keep a pipe to the process's stdin (docker exec -i). */
   stdin?: boolean;
 }
@@ -114,6 +121,8 @@ export class OciRuntime {
         runtimePath: rt.monitorPath,
         runtimeArgs: this.globalArgs(rt),
         terminal: spec.process.terminal,
+        stdin: spec.openStdin ?? false,
+        stdinOnce: spec.stdinOnce ?? false,
       });
     } catch (e) {
       // Unmount and drop runtime state, but keep the directory: on a restart it holds the
@@ -202,23 +211,48 @@ export class OciRuntime {
     await unmountAll(p.dir);
   }
 
-  /** `<runtime> exec`: the caller streams the child's stdio and reads its exit code. */
+  /**
+   * `<runtime> exec`: the caller streams the child's stdio and reads its exit code. With tty the
+   * child is scripts/exec-tty.py around `exec --tty`: raw terminal output on stdout (stderr only
+   * carries the helper's own failures), fd 3 for resizeExecTty (stdio-helpers.ts).
+   */
   async exec(id: string, o: ExecOptions): Promise<ChildProcess> {
-    if (o.tty) throw unavailable('exec with a TTY is not supported yet', 'exec.tty');
     const name = await readFile(this.paths(id).runtimeFile, 'utf8').catch(() => undefined);
     if (name === undefined) throw notFound(`No such container: ${id}`, 'container.notFound');
     const rt = this.runtime(name);
+    const verb = [rt.path, ...this.globalArgs(rt), 'exec'];
     const argv = [
-      rt.path,
-      ...this.globalArgs(rt),
-      'exec',
+      ...verb,
+      ...(o.tty ? ['--tty'] : []),
       ...(await this.execEnv(id, o.env ?? [])).flatMap((e) => ['--env', e]),
       ...(o.cwd ? ['--cwd', o.cwd] : []),
       ...(o.uid !== undefined ? ['--user', `${o.uid}:${o.gid ?? 0}`] : []),
       id,
       ...o.args,
     ];
+    if (o.tty) {
+      // crun hands its terminal over a console socket and waits; runc does so only detached, so
+      // it runs in the foreground on a terminal of the helper's, which it resizes on SIGWINCH.
+      const consoleSocketAt = rt.name === 'crun' ? verb.length : undefined;
+      const child = this.kernel.spawn(execTtyArgv(o.consoleSize, argv, consoleSocketAt), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+      child.stdio[3]?.on('error', () => undefined); // a resize racing the exit must not throw
+      return child;
+    }
     return this.kernel.spawn(argv, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+
+  /**
+   * A process whose stdin goes to the container's (scripts/attach-stdin.py on conmon's attach
+   * socket); ending its stdin ends the container's when the container is StdinOnce. Only for a
+   * container created with openStdin whose monitor runs; the caller kills it when done.
+   */
+  attachStdin(id: string): ChildProcess {
+    return this.kernel.spawn(attachStdinArgv(this.paths(id).bundle), { stdio: ['pipe', 'ignore', 'pipe'] });
+  }
+
+  /** Resizes a running container's terminal (conmon's control FIFO); fails when none is running. */
+  async resizeTty(id: string, size: ConsoleSize): Promise<void> {
+    await resizeContainerTty(this.paths(id).bundle, size);
   }
 
   /**

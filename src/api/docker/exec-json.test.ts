@@ -21,6 +21,13 @@ test('bad exec bodies are 400s with dockerd messages', () => {
   assert.throws(() => parseExecCreate({ Cmd: [] }), /No exec command specified/);
   assert.throws(() => parseExecCreate({ Cmd: ['ls'], WorkingDir: 'rel' }), /needs to be an absolute path/);
   assert.throws(() => parseExecCreate({ Cmd: 'ls' }), /invalid exec config: Cmd/);
-  assert.deepEqual(parseExecStart({ Detach: true, Tty: false }), { detach: true });
-  assert.deepEqual(parseExecStart(undefined), { detach: false });
+  assert.deepEqual(parseExecStart({ Detach: true, Tty: false }), { detach: true, consoleSize: undefined });
+  assert.deepEqual(parseExecStart(undefined), { detach: false, consoleSize: undefined });
+});
+
+test('ConsoleSize [height, width] is kept; [0, 0] and odd shapes mean none', () => {
+  assert.deepEqual(parseExecCreate({ Cmd: ['sh'], Tty: true, ConsoleSize: [40, 120] }).consoleSize, [40, 120]);
+  assert.equal(parseExecCreate({ Cmd: ['sh'], Tty: true, ConsoleSize: [0, 0] }).consoleSize, undefined);
+  assert.equal(parseExecCreate({ Cmd: ['sh'], ConsoleSize: [40] }).consoleSize, undefined);
+  assert.deepEqual(parseExecStart({ Detach: false, Tty: true, ConsoleSize: [24, 80] }).consoleSize, [24, 80]);
 });

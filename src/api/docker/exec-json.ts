@@ -22,7 +22,7 @@ const execCreateBody = z
   })
   .passthrough();
 
-const execStartBody = z.object({ Detach: flag, Tty: flag }).passthrough();
+const execStartBody = z.object({ Detach: flag, Tty: flag, ConsoleSize: z.array(z.number()).nullish() }).passthrough();
 
 export interface ExecSpec {
   cmd: string[];
@@ -30,6 +30,8 @@ export interface ExecSpec {
   user: string;
   workingDir: string;
   tty: boolean;
+  /** [height, width] for the terminal from the start (API 1.42+); undefined: the default. */
+  consoleSize: [number, number] | undefined;
   privileged: boolean;
   attachStdin: boolean;
   attachStdout: boolean;
@@ -70,6 +72,7 @@ export function parseExecCreate(body: unknown): ExecSpec {
     user: b.User ?? '',
     workingDir: b.WorkingDir ?? '',
     tty: b.Tty ?? false,
+    consoleSize: consoleSize(b.ConsoleSize),
     privileged: b.Privileged ?? false,
     attachStdin: b.AttachStdin ?? false,
     attachStdout: b.AttachStdout ?? false,
@@ -78,8 +81,17 @@ export function parseExecCreate(body: unknown): ExecSpec {
   };
 }
 
-export function parseExecStart(body: unknown): { detach: boolean } {
-  return { detach: parse(execStartBody, body, 'exec start config').Detach ?? false };
+/** ExecStartCheck: the CLI may repeat the console size here (it wins over the create's). */
+export function parseExecStart(body: unknown): { detach: boolean; consoleSize: [number, number] | undefined } {
+  const b = parse(execStartBody, body, 'exec start config');
+  return { detach: b.Detach ?? false, consoleSize: consoleSize(b.ConsoleSize) };
+}
+
+/** dockerd's [height, width]; [0, 0] (what the CLI sends without a terminal) means none. */
+function consoleSize(raw: number[] | null | undefined): [number, number] | undefined {
+  if (!raw || raw.length !== 2) return undefined;
+  const [h = 0, w = 0] = raw;
+  return Number.isInteger(h) && Number.isInteger(w) && h > 0 && w > 0 ? [h, w] : undefined;
 }
 
 export function toExecInspect(s: ExecState): Record<string, unknown> {

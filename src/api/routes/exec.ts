@@ -3,17 +3,18 @@
 // stdin from the connection into the process; GET /exec/{id}/json gives the exit code the CLI
 // asks for once the stream has ended. Records live in memory only, as in dockerd.
 //
-// TTY exec is refused at create: a pseudo-terminal from `crun/runc exec --tty` comes back as a
-// file descriptor over a unix socket (SCM_RIGHTS), which Node cannot receive without a native
-// helper. A clear error beats a session without a terminal that looks hung.
+// With Tty the process runs on a terminal through scripts/exec-tty.py (see OciRuntime.exec):
+// its output goes raw (no frames, stdout and stderr merged, \r\n from the terminal) as in
+// 04-exec-lifecycle.log, and POST /exec/{id}/resize reaches the terminal through the helper.
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord } from '../../engine/container-types.js';
 import type { Engine } from '../../engine/engine.js';
-import { conflict, invalid, notFound, unavailable } from '../../errors.js';
+import { conflict, invalid, notFound } from '../../errors.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
+import { resizeExecTty } from '../../runtime/stdio-helpers.js';
 import { copyOutput } from '../../runtime/streams.js';
 import { resolveUser } from '../../runtime/user.js';
 import { parseExecCreate, parseExecStart, toExecInspect, type ExecSpec, type ExecState } from '../docker/exec-json.js';
@@ -28,6 +29,8 @@ const MAX_FINISHED_EXECS = 500;
 interface ExecRecord extends ExecState {
   started: boolean;
   finishedAt: number;
+  /** The running process, for resizes of a TTY exec. */
+  child?: ChildProcess | undefined;
 }
 
 /** The exec instances of this daemon run. */
@@ -90,7 +93,7 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
   const execs = new ExecTable((id) => engine.containers.tryFind(id) !== undefined);
 
   /** Starts the process with the container's image users and the exec's env, cwd and user. */
-  const spawn = async (c: ContainerRecord, spec: ExecSpec, stdin: boolean): Promise<ChildProcess> => {
+  const spawn = async (c: ContainerRecord, spec: ExecSpec, stdin: boolean, size: [number, number] | undefined): Promise<ChildProcess> => {
     // An empty User keeps the container's own process user (the runtime's default for exec).
     const user = spec.user ? await resolveUser(spec.user, runtime.images.layerDirs(c.config.imageId)) : undefined;
     return runtime.oci.exec(c.id, {
@@ -99,6 +102,8 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
       ...(spec.workingDir ? { cwd: spec.workingDir } : {}),
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
       stdin,
+      tty: spec.tty,
+      ...(size ? { consoleSize: { rows: size[0], cols: size[1] } } : {}),
     });
   };
 
@@ -109,9 +114,6 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
       handler: async ({ req, params }) => {
         const spec = parseExecCreate(await readJson(req));
         const c = runningContainer(engine, params['id']!);
-        if (spec.tty) {
-          throw unavailable('exec with a TTY (docker exec -t) is not supported by tether yet; run the command without -t', 'exec.tty');
-        }
         if (spec.privileged) throw invalid('privileged exec (docker exec --privileged) is not supported', 'exec.privileged');
         return { status: 201, body: { Id: execs.add(c.id, spec).id } };
       },
@@ -121,20 +123,21 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
       path: '/exec/:id/start',
       handler: async ({ req, res, params, apiVersion }) => {
         const rec = execs.get(params['id']!);
-        const { detach } = parseExecStart(await readJson(req));
+        const { detach, consoleSize } = parseExecStart(await readJson(req));
         if (rec.running) throw conflict(`Error: Exec command ${rec.id} is already running`, 'exec.running');
         if (rec.started) throw conflict(`Error: Exec command ${rec.id} has already run`, 'exec.done');
         const c = runningContainer(engine, rec.containerId);
         const attachStdin = rec.spec.attachStdin && !detach;
         rec.started = true; // before the await: a second start racing this one gets the 409
-        const child = await spawn(c, rec.spec, attachStdin).catch((e: unknown) => {
+        const child = await spawn(c, rec.spec, attachStdin, consoleSize ?? rec.spec.consoleSize).catch((e: unknown) => {
           rec.started = false;
           throw e;
         });
         rec.running = true;
         rec.pid = child.pid ?? 0;
+        rec.child = child;
         const exited = exitCodeOf(child).then((code) => {
-          Object.assign(rec, { running: false, exitCode: code, finishedAt: Date.now() });
+          Object.assign(rec, { running: false, exitCode: code, finishedAt: Date.now(), child: undefined });
         });
         if (detach) {
           child.stdout?.resume();
@@ -142,14 +145,18 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
           return { status: 200 };
         }
 
-        const stream = hijack(req, res, streamMediaType(false, apiVersion));
+        const tty = rec.spec.tty;
+        const stream = hijack(req, res, streamMediaType(tty, apiVersion));
         if (attachStdin && child.stdin && stream.in) feedStdin(stream.in, child.stdin);
         else stream.in?.resume(); // nothing reads stdin: drop what the client sends
-        if (!rec.spec.attachStdout) child.stdout?.resume();
-        if (!rec.spec.attachStderr) child.stderr?.resume();
-        const attached = { stdout: rec.spec.attachStdout ? child.stdout : null, stderr: rec.spec.attachStderr ? child.stderr : null };
+        // A terminal merges stdout and stderr; the helper's stderr only carries its own failures.
+        const wantOut = rec.spec.attachStdout || (tty && rec.spec.attachStderr);
+        const wantErr = tty ? wantOut : rec.spec.attachStderr;
+        if (!wantOut) child.stdout?.resume();
+        if (!wantErr) child.stderr?.resume();
+        const attached = { stdout: wantOut ? child.stdout : null, stderr: wantErr ? child.stderr : null };
         // The exit code must be recorded before the stream ends: the CLI asks for it right after EOF.
-        await Promise.all([copyOutput(attached, stream.out, false).catch(() => undefined), exited]);
+        await Promise.all([copyOutput(attached, stream.out, tty).catch(() => undefined), exited]);
         stream.end();
         return 'handled';
       },
@@ -163,10 +170,12 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
       method: 'POST',
       path: '/exec/:id/resize',
       handler: async ({ params, query }) => {
-        execs.get(params['id']!);
-        queryInt(query, 'h');
-        queryInt(query, 'w');
-        // Without TTY exec there is no terminal to resize; accepted so the CLI does not complain.
+        const rec = execs.get(params['id']!);
+        const rows = queryInt(query, 'h');
+        const cols = queryInt(query, 'w');
+        // Without a terminal, or after the exit, there is nothing to resize: accepted all the same,
+        // so the CLI does not print "failed to resize tty" for a command that just finished.
+        if (rec.spec.tty && rec.child && rows !== undefined && cols !== undefined) resizeExecTty(rec.child, { rows, cols });
         return { status: 200 };
       },
     },

@@ -6,6 +6,11 @@ import type { NetworkRecord } from '../../engine/types.js';
 import type { JoinSpec, NetworkDriver } from '../driver.js';
 import { parseBridgeOptions } from './options.js';
 
+/** IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do; IPv6 has none. */
+function broadcast(address: string): string[] {
+  return address.includes(':') ? [] : ['broadcast', '+'];
+}
+
 function prefixLen(subnet: string): string {
   return subnet.slice(subnet.indexOf('/') + 1);
 }
@@ -14,7 +19,7 @@ function prefixLen(subnet: string): string {
 function gatewayLines(net: NetworkRecord, bridge: string): IpLine[] {
   return net.pools
     .filter((p) => p.active)
-    .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, 'dev', bridge]);
+    .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, ...broadcast(p.gateway), 'dev', bridge]);
 }
 
 export const bridgeDriver: NetworkDriver = {
@@ -48,7 +53,7 @@ export const bridgeDriver: NetworkDriver = {
     const m = spec.mtu ?? mtu;
     const mtuArgs = m === undefined ? [] : ['mtu', m];
     await ctx.kernel.ip([
-      ['link', 'add', 'name', spec.hostIfname, ...mtuArgs, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtuArgs,
+      ['link', 'add', 'name', spec.hostIfname, ...mtuArgs, 'txqueuelen', 0, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtuArgs, 'txqueuelen', 0,
         'address', spec.mac, 'netns', spec.netnsPath],
       ['link', 'set', 'dev', spec.hostIfname, 'master', bridgeName, 'up'],
       // Hairpin: a container reaching its own published port through the host comes back out this port.
@@ -65,7 +70,7 @@ export const bridgeDriver: NetworkDriver = {
 
 export function sandboxLines(spec: JoinSpec): IpLine[] {
   return [
-    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, 'dev', spec.ifname]),
+    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...broadcast(a), 'dev', spec.ifname]),
     ['link', 'set', 'dev', spec.ifname, 'up'],
     // `default` would be read as IPv4; an IPv6 default route is spelled ::/0.
     ...spec.gateways.map((g): IpLine => ['route', 'replace', g.includes(':') ? '::/0' : 'default', 'via', g, 'dev', spec.ifname]),

@@ -105,6 +105,9 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     const tty = await underScript(`${DOCKER} run -it --rm busybox tty`, d.socket);
     assert.equal(tty.code, 0, tty.stdout + tty.stderr);
     assert.equal(tty.stdout, '/dev/pts/0\r\n');
+    // The CLI resizes the container's terminal after the start (conmon's control FIFO).
+    const size = await underScript(`stty rows 33 cols 99; ${DOCKER} run -it --rm busybox sh -c 'sleep 0.5; stty size'`, d.socket);
+    assert.equal(size.stdout, '33 99\r\n');
     // Typed input reaches a shell on the container's terminal (echoed by it), and its exit code comes back.
     // (Input that arrives before the CLI makes its terminal raw is echoed there too.)
     const typed = await underScript(`${DOCKER} run -it --rm busybox sh -c 'read line; echo "got $line"; exit 6'`, d.socket, 'typed\n');

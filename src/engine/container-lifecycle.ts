@@ -157,6 +157,9 @@ export class ContainerLifecycle {
 
   /** The process is gone: record it, tear the network down, honour --rm. */
   private async exited(id: string, exitCode: number): Promise<void> {
+    // A process can exit before its start is recorded (`echo` on a busy machine): let the start
+    // record 'running' first, so the exit is not overwritten by it.
+    await this.starting.get(id)?.catch(() => undefined);
     const c = this.containers.tryFind(id);
     if (!c) return;
     c.state = { ...c.state, status: 'exited', pid: 0, exitCode, finishedAt: nowRfc3339Nano() };

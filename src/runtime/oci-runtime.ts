@@ -2,6 +2,7 @@
 // and the runtime's lifecycle verbs (crun by default, runc selectable per container). Every
 // container lives in <containersRoot>/<id>/ (see monitor.ts for the files); delete removes all.
 import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
@@ -194,6 +195,8 @@ export class OciRuntime {
    */
   async resetForRestart(id: string): Promise<void> {
     const p = this.paths(id);
+    // Never created (a first start): nothing to reset, and `<runtime> delete` would cost a process.
+    if (!existsSync(p.runtimeFile)) return;
     await this.teardown(id, p);
     for (const f of [join(p.exitDir, id), p.pidFile, p.conmonPidFile]) await rm(f, { force: true });
   }

@@ -83,6 +83,9 @@ export class Router {
         return sendJson(res, he.status, { message: he.message });
       }
     }
-    sendJson(res, 404, { message: 'page not found' });
+    // dockerd's unknown-route reply carries none of the API headers (reference 09).
+    const text = `${JSON.stringify({ message: 'page not found' })}\n`;
+    res.writeHead(404, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
   }
 }

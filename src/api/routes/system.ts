@@ -9,6 +9,15 @@ import type { Route } from '../router.js';
 
 const GO_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64' };
 
+/** Whether bridged traffic passes netfilter here (br_netfilter loaded and on), as dockerd reports it. */
+function bridgeNf(which: 'iptables' | 'ip6tables'): boolean {
+  try {
+    return readFileSync(`/proc/sys/net/bridge/bridge-nf-call-${which}`, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
 function osName(): string {
   try {
     const m = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'));
@@ -83,8 +92,8 @@ export function systemRoutes(engine: Engine, runtime: ContainerRuntime | undefin
             DriverStatus: [],
             Plugins: { Volume: [], Network: [...KNOWN_DRIVERS].sort(), Authorization: null, Log: ['k8s-file'] },
             IPv4Forwarding: engine.config.ipForward,
-            BridgeNfIptables: false,
-            BridgeNfIp6tables: false,
+            BridgeNfIptables: bridgeNf('iptables'),
+            BridgeNfIp6tables: bridgeNf('ip6tables'),
             Debug: false,
             LoggingDriver: 'k8s-file',
             CgroupDriver: 'cgroupfs',

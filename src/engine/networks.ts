@@ -2,11 +2,11 @@
 // one SQLite transaction (so parallel creates cannot twin a name or overlap a subnet); the row is
 // 'creating' until the kernel side is done, which is what lets a restart after kill -9 roll an
 // unfinished create back (reconcile.ts).
-import { conflict, forbidden, invalid, notFound, type TetherError } from '../errors.js';
+import { forbidden, invalid, notFound } from '../errors.js';
 import { driverFor } from '../drivers/registry.js';
 import type { DriverContext } from '../drivers/driver.js';
 import { bridgeName } from '../drivers/bridge/options.js';
-import type { Store } from '../store/store.js';
+import { networkNameTaken, type Store } from '../store/store.js';
 import type { Firewall } from './firewall-port.js';
 import { crashPoint } from './crash-points.js';
 import { newId, nowRfc3339Nano } from './ids.js';
@@ -60,7 +60,7 @@ export class Networks {
     const hostRoutes = this.planner.needsHostRoutes(req) ? await this.hostRoutes() : [];
 
     const failure = this.store.tx(() => {
-      if (this.store.networkByName(net.name)) throw conflictName(net.name);
+      if (this.store.networkByName(net.name)) throw networkNameTaken(net.name);
       const existing = this.store.networks().map((r) => r.doc);
       if (net.driver === 'bridge') {
         const br = bridgeName(net);
@@ -168,9 +168,4 @@ export class Networks {
     const ours = new Set(this.store.networks().flatMap((r) => r.doc.pools.map((p) => p.subnet)));
     return routes.map((r) => r.dst).filter((d) => d && d !== 'default' && d.includes('/') && !ours.has(d));
   }
-}
-
-/** The same words as the store's UNIQUE violation, for the early check. */
-function conflictName(name: string): TetherError {
-  return conflict(`network with name ${name} already exists`, 'network.exists');
 }

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS endpoints (
   doc          TEXT NOT NULL,
   UNIQUE (network_id, container_id)
 );
+-- every start and connect looks up a container's endpoints
+CREATE INDEX IF NOT EXISTS endpoints_container ON endpoints (container_id);
 CREATE TABLE IF NOT EXISTS containers (
   id     TEXT PRIMARY KEY,
   name   TEXT NOT NULL UNIQUE,

@@ -11,6 +11,11 @@ import { SCHEMA } from './schema.js';
 
 export type RowStatus = 'creating' | 'ready' | 'removing';
 
+/** Docker's words for a taken network name: the early check and the UNIQUE constraint say the same. */
+export function networkNameTaken(name: string) {
+  return conflict(`network with name ${name} already exists`, 'network.exists');
+}
+
 export interface Row<T> {
   status: RowStatus;
   doc: T;
@@ -69,7 +74,7 @@ export class Store {
       this.db.prepare('INSERT INTO networks (id, name, status, doc) VALUES (?, ?, ?, ?)').run(net.id, net.name, status, JSON.stringify(net));
     } catch (e) {
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-        throw conflict(`network with name ${net.name} already exists`, 'network.exists');
+        throw networkNameTaken(net.name);
       }
       throw e;
     }

@@ -2,12 +2,14 @@
 // holds the container's stdio, writes the k8s-file log and the exit code, and outlives tetherd.
 // conmon double-forks and returns at once; the container exists only when conmon writes
 // {"data": <pid>} to its sync pipe (fd 3 here, named by _OCI_SYNCPIPE), as Podman waits for it.
+// conmon runs in a mount namespace of the container's own that holds its rootfs mount.
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { internal } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
+import { inRootfsMountNs, type OverlaySpec } from '../kernel/mount.js';
 
 /** The files of one container directory, shared by the monitor, the runtime and the log reader. */
 export interface ContainerPaths {
@@ -47,8 +49,12 @@ export interface MonitorLaunch {
   id: string;
   name: string;
   paths: ContainerPaths;
-  /** What conmon runs as the runtime: the binary, or the crun wrapper script. */
+  /** The runtime binary conmon runs. */
   runtimePath: string;
+  /** The container's root filesystem, mounted in conmon's namespace at paths.rootfs. */
+  rootfs: OverlaySpec;
+  /** A mount to detach in that namespace before the runtime sees it. */
+  hideMount: string | undefined;
   /** Global runtime options (e.g. --root DIR), passed before the subcommand. */
   runtimeArgs: readonly string[];
   terminal: boolean;
@@ -62,7 +68,7 @@ const SYNC_TIMEOUT_MS = 30_000;
 
 /** Starts conmon, which runs `<runtime> create`; resolves with the container's init pid. */
 export async function launchMonitor(kernel: Kernel, l: MonitorLaunch): Promise<number> {
-  const argv = [
+  const argv = inRootfsMountNs(l.rootfs, l.hideMount, [
     'conmon',
     '--api-version', '1',
     '-c', l.id,
@@ -79,7 +85,7 @@ export async function launchMonitor(kernel: Kernel, l: MonitorLaunch): Promise<n
     ...(l.terminal ? ['-t'] : []),
     // Docker's OpenStdin/StdinOnce: without -i the container's stdin is /dev/null.
     ...(l.stdin ? ['-i', ...(l.stdinOnce ? [] : ['--leave-stdin-open'])] : []),
-  ];
+  ]);
   const child = kernel.spawn(argv, {
     stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, _OCI_SYNCPIPE: '3' },

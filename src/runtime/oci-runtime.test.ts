@@ -7,16 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTestHost, type TestHost } from '../../test/helpers/testhost.js';
+import { createTestHost, mountsUnder, type TestHost } from '../../test/helpers/testhost.js';
 import { LinuxKernel } from '../kernel/kernel.js';
-import { mountPointsUnder } from '../kernel/mount.js';
 import { containerEnv } from './bundle.js';
 import { ImageStore } from './images.js';
 import { OciRuntime, type ContainerSpec } from './oci-runtime.js';
 import { detectRuntime, type RuntimeName } from './runtime-binary.js';
 
 const PROJECT = process.cwd();
-const WRAPPER = join(PROJECT, 'scripts', 'crun-wrapper.sh');
 const CGROUP_PARENT = `tether-test-${process.pid}`;
 
 let host: TestHost;
@@ -76,7 +74,7 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
       root = join(host.dir, runtimeName);
       runtime = new OciRuntime({
         kernel,
-        runtimes: [await detectRuntime(runtimeName, WRAPPER)],
+        runtimes: [await detectRuntime(runtimeName)],
         containersRoot: join(root, 'containers'),
         stateRoot: join(root, 'state'),
         cgroupParent: CGROUP_PARENT,
@@ -153,6 +151,9 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
         const st = await runtime.state(s.id);
         assert.equal(st.status, 'running');
         assert.ok(st.pid > 0 && existsSync(`/proc/${st.pid}`), `pid ${st.pid}`);
+        // The overlay is the container's root, yet the host's mount table never holds it.
+        assert.match(readFileSync(`/proc/${st.pid}/mounts`, 'utf8'), /^overlay \/ overlay /m);
+        assert.deepEqual(mountsUnder(dir), []);
 
         const child = await runtime.exec(s.id, { args: ['hostname'] });
         let stdout = '';
@@ -168,7 +169,7 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
         assert.equal(stopped.exitCode, 137);
 
         await runtime.delete(s.id);
-        assert.deepEqual(await mountPointsUnder(dir), []);
+        assert.deepEqual(mountsUnder(dir), []);
         assert.deepEqual(processesUnder(dir), []);
         assert.equal(existsSync(dir), false);
         assert.equal(existsSync(`/proc/${st.pid}`), false);
@@ -203,7 +204,7 @@ describe('create/start/delete loop', () => {
     const root = join(host.dir, 'loop');
     const runtime = new OciRuntime({
       kernel,
-      runtimes: [await detectRuntime('crun', WRAPPER)],
+      runtimes: [await detectRuntime('crun')],
       containersRoot: join(root, 'containers'),
       stateRoot: join(root, 'state'),
       cgroupParent: CGROUP_PARENT,
@@ -225,7 +226,7 @@ describe('create/start/delete loop', () => {
         await runtime.start(id);
         await runtime.delete(id);
       }
-      assert.deepEqual(await mountPointsUnder(join(root, 'containers')), []);
+      assert.deepEqual(mountsUnder(join(root, 'containers')), []);
       assert.deepEqual(processesUnder(join(root, 'containers')), []);
       assert.deepEqual(readdirSync(join(root, 'containers')), []);
     } finally {

@@ -8,7 +8,6 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { conflict, internal, invalid, notFound, unavailable } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { mountOverlay, unmountAll } from '../kernel/mount.js';
 import { writeBundle, type BundleNetwork, type BundleSpec } from './bundle.js';
 import { readLogs, type LogEntry } from './logs.js';
 import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';
@@ -99,14 +98,13 @@ export class OciRuntime {
     return this.paths(id).log;
   }
 
-  /** Mounts the rootfs, writes the bundle and runs `create` under conmon; returns the init pid. */
+  /** Writes the bundle and runs `create` under conmon (which mounts the rootfs); returns the init pid. */
   async create(spec: ContainerSpec): Promise<number> {
     const p = this.paths(spec.id);
     const rt = spec.runtime ? this.runtime(spec.runtime) : this.defaultRuntime;
     for (const d of [p.rootfs, p.upper, p.work, p.exitDir, p.socketDir]) await mkdir(d, { recursive: true });
     try {
       await writeFile(p.runtimeFile, rt.name);
-      await mountOverlay({ lowerDirs: [...spec.layerDirs].reverse(), upperDir: p.upper, workDir: p.work, target: p.rootfs });
       await writeBundle(p.bundle, {
         rootfs: p.rootfs,
         hostname: spec.hostname,
@@ -119,14 +117,16 @@ export class OciRuntime {
         id: spec.id,
         name: spec.name,
         paths: p,
-        runtimePath: rt.monitorPath,
+        runtimePath: rt.path,
+        rootfs: { lowerDirs: [...spec.layerDirs].reverse(), upperDir: p.upper, workDir: p.work, target: p.rootfs },
+        hideMount: rt.hideMount,
         runtimeArgs: this.globalArgs(rt),
         terminal: spec.process.terminal,
         stdin: spec.openStdin ?? false,
         stdinOnce: spec.stdinOnce ?? false,
       });
     } catch (e) {
-      // Unmount and drop runtime state, but keep the directory: on a restart it holds the
+      // Drop runtime state, but keep the directory: on a restart it holds the
       // writable layer. The engine's undo removes a container it was creating with delete().
       await this.teardown(spec.id, p);
       throw e;
@@ -201,7 +201,7 @@ export class OciRuntime {
     for (const f of [join(p.exitDir, id), p.pidFile, p.conmonPidFile]) await rm(f, { force: true });
   }
 
-  /** Kills the process, drops the runtime's state, waits for conmon, unmounts the rootfs. */
+  /** Kills the process, drops the runtime's state, waits for conmon (the rootfs mount goes with it). */
   private async teardown(id: string, p: ContainerPaths): Promise<void> {
     const name = await readFile(p.runtimeFile, 'utf8').catch(() => this.defaultRuntime.name);
     const rt = this.runtimes.get(name as RuntimeName) ?? this.defaultRuntime;
@@ -211,7 +211,6 @@ export class OciRuntime {
     }
     await this.kernel.run([rt.path, ...this.globalArgs(rt), 'delete', '--force', id]);
     await this.awaitMonitorGone(p);
-    await unmountAll(p.dir);
   }
 
   /**

@@ -1,11 +1,9 @@
 // Which OCI runtime binary we drive and how. crun 1.8.1 (Debian 12) refuses hosts with hybrid
-// cgroups (a cgroup2 mount at /sys/fs/cgroup/unified); there conmon runs it through the fixed
-// scripts/crun-wrapper.sh, which hides that mount in a private mount namespace (measured:
-// ~13 ms to running). runc works as is. state/kill/exec/delete work without the wrapper.
-import { existsSync } from 'node:fs';
+// cgroups (a cgroup2 mount at /sys/fs/cgroup/unified) in `create`; there that mount is detached
+// in the container's own mount namespace, which conmon runs in anyway (kernel/mount.ts). runc
+// works as is. start/state/kill/exec/delete work from the host's namespace.
 import { access, constants, readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { unavailable } from '../errors.js';
 
 export type RuntimeName = 'crun' | 'runc';
@@ -14,22 +12,18 @@ export interface RuntimeBinary {
   name: RuntimeName;
   /** Absolute path of the runtime binary (for state/kill/exec/delete). */
   path: string;
-  /** What conmon runs for `create`: the binary or the wrapper script. */
-  monitorPath: string;
-  /** How it runs, for `docker info` and logs. */
-  mode: 'direct' | 'hybrid-cgroup-wrapper';
+  /** A mount `create` must not see (hybrid cgroups with crun); detached in the container's mount namespace. */
+  hideMount?: string;
 }
 
 const HYBRID_UNIFIED_MOUNT = '/sys/fs/cgroup/unified';
 
-/** Locates name on PATH and decides whether crun needs the hybrid-cgroup wrapper. */
-export async function detectRuntime(name: RuntimeName, wrapperPath = defaultWrapperPath()): Promise<RuntimeBinary> {
+/** Locates name on PATH and decides whether its `create` must not see the hybrid cgroup2 mount. */
+export async function detectRuntime(name: RuntimeName): Promise<RuntimeBinary> {
   const path = await onPath(name);
   if (!path) throw unavailable(`OCI runtime ${name} not found on PATH`, 'runtime.missing');
-  if (name === 'crun' && (await hybridCgroups())) {
-    return { name, path, monitorPath: wrapperPath, mode: 'hybrid-cgroup-wrapper' };
-  }
-  return { name, path, monitorPath: path, mode: 'direct' };
+  if (name === 'crun' && (await hybridCgroups())) return { name, path, hideMount: HYBRID_UNIFIED_MOUNT };
+  return { name, path };
 }
 
 async function hybridCgroups(): Promise<boolean> {
@@ -48,13 +42,4 @@ async function onPath(cmd: string): Promise<string | undefined> {
     }
   }
   return undefined;
-}
-
-/** scripts/crun-wrapper.sh of this checkout: the nearest one above the compiled module. */
-function defaultWrapperPath(): string {
-  const rel = join('scripts', 'crun-wrapper.sh');
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== '/'; dir = dirname(dir)) {
-    if (existsSync(join(dir, rel))) return join(dir, rel);
-  }
-  return join(process.cwd(), rel);
 }

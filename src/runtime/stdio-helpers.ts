@@ -6,9 +6,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { scriptPath } from '../script-path.js';
 
 /**
  * Debian's interpreter first: the helpers use only the standard library, and a python3 found
@@ -16,15 +16,6 @@ import { fileURLToPath } from 'node:url';
  */
 function python(): string[] {
   return [existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3', '-I'];
-}
-
-/** scripts/<name> of this checkout: the nearest one above the compiled module. */
-export function scriptPath(name: string): string {
-  const rel = join('scripts', name);
-  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== '/'; dir = dirname(dir)) {
-    if (existsSync(join(dir, rel))) return join(dir, rel);
-  }
-  return join(process.cwd(), rel);
 }
 
 /** A terminal size as Docker sends it (height, width); 0 = leave the default. */

@@ -95,14 +95,18 @@ function killProcesses(match: (cmdline: string) => boolean): void {
   }
 }
 
-/** Lazily unmounts everything mounted below dir (netns bind mounts, overlay rootfs). */
-export function unmountUnder(dir: string): void {
-  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+/** Mount points at or below dir in our mount namespace, deepest first. */
+export function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/self/mounts', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[1] ?? '')
     .filter((m) => m === dir || m.startsWith(`${dir}/`))
     .sort((a, b) => b.length - a.length);
-  for (const m of mounts) spawnSync('umount', ['-l', m]);
+}
+
+/** Lazily unmounts everything mounted below dir (netns bind mounts). */
+export function unmountUnder(dir: string): void {
+  for (const m of mountsUnder(dir)) spawnSync('umount', ['-l', m]);
 }
 
 /**

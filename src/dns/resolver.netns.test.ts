@@ -155,21 +155,21 @@ test('a sandbox only on internal networks gets no forwarding', { skip: !isRoot }
   }
 });
 
-test('addSandbox brings lo up when needed; removeSandbox lets the netns (and its veth) go', { skip: !isRoot }, async () => {
+test('addSandbox serves a fresh sandbox; removeSandbox lets the netns (and its veth) go', { skip: !isRoot }, async () => {
   const host = createTestHost('dnsh');
   const resolver = await newResolver();
-  const nsPath = join(dir, 'netns', uniqueName('sb'));
   const veth = uniqueName('tv');
   const vethExists = (): boolean => host.try(['ip', 'link', 'show', 'dev', veth]).code === 0;
   try {
-    await kernel.netnsCreate(nsPath); // lo is down in a fresh netns
+    const netns = await kernel.netnsCreate();
+    const nsPath = netns.path;
     host.sh(['ip', 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', nsPath]);
     addPeers(resolver);
     await resolver.addSandbox('sb2', nsPath, { containerId: CID_SELF });
     assert.deepEqual(data(await askIn(nsPath, 'web', 'A')), ['10.9.0.3']);
 
-    await kernel.netnsDelete(nsPath);
-    await new Promise((r) => setTimeout(r, 300));
+    netns.close();
+    await new Promise((r) => setTimeout(r, 2500)); // past the handle's grace for its file number
     assert.ok(vethExists(), 'open resolver sockets keep the namespace alive');
     resolver.removeSandbox('sb2');
     const deadline = Date.now() + 5000;
@@ -178,7 +178,6 @@ test('addSandbox brings lo up when needed; removeSandbox lets the netns (and its
     assert.equal(resolver.servedCount(), 0);
   } finally {
     resolver.close();
-    await kernel.netnsDelete(nsPath);
     host.dispose();
   }
 });

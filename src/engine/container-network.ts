@@ -68,14 +68,14 @@ export class ContainerNetworking {
       const ipv6 = this.wantsIpv6(c);
       let sb: SandboxRef = { containerId: c.id, netnsPath: '' };
       // A pooled sandbox has its resolver sockets bound already (IPv4-only namespaces).
-      const pooled = wantsDns && !ipv6 ? await this.pool.take(this.sandboxes.ref(c.id).netnsPath) : undefined;
+      const pooled = wantsDns && !ipv6 ? this.pool.take() : undefined;
       if (!isHost) {
-        sb = pooled ? this.sandboxes.ref(c.id) : await this.sandboxes.create(c.id, ipv6);
+        sb = pooled ? this.sandboxes.adopt(c.id, pooled.netns) : await this.sandboxes.create(c.id, ipv6);
         undo.push('sandbox', () => this.sandboxes.delete(c.id));
       }
       await this.writeEtc(c); // the runtime bind-mounts these; they are rewritten in place below
       const other = alongside(isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath });
-      const dnsReady = !wantsDns ? undefined : pooled ? this.dns.adoptSandbox(c.id, pooled, this.dnsOptions(c)) : this.startDns(c, sb);
+      const dnsReady = !wantsDns ? undefined : pooled ? this.dns.adoptSandbox(c.id, pooled.sockets, this.dnsOptions(c)) : this.startDns(c, sb);
       if (dnsReady) undo.push('dns', () => this.dns.removeSandbox(c.id));
       c.nextIfIndex = 0;
       let routed = false;
@@ -100,7 +100,7 @@ export class ContainerNetworking {
     for (const { doc: ep } of this.store.endpoints({ containerId: c.id })) await this.endpoints.detach(ep);
     if (sharedOwner(c)) return; // the namespace is the owner's (who may be gone already)
     this.dns.removeSandbox(c.id); // an open socket would keep the namespace alive
-    await this.sandboxes.delete(c.id);
+    this.sandboxes.delete(c.id);
   }
 
   /** Binds the embedded resolver in a running container's sandbox (start, connect, restart). */

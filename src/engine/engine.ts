@@ -53,14 +53,14 @@ export class Engine {
     this.store = new Store(join(deps.config.dataRoot, 'tether.db'));
     this.ctx = { kernel: deps.kernel, log: deps.log };
     this.networks = new Networks(this.store, this.ctx, deps.planner, deps.firewall);
-    this.sandboxes = new Sandboxes(deps.config.execRoot, deps.kernel);
+    this.sandboxes = new Sandboxes(deps.kernel);
     this.endpoints = new Endpoints(this.store, this.ctx);
     this.dns = new Resolver({ kernel: deps.kernel });
     this.endpoints.observe({
       endpointUp: (ep, net) => this.publishNames(ep, net),
       endpointDown: (ep) => this.dns.records.removeEndpoint(ep.id),
     });
-    this.pool = new SandboxPool(join(deps.config.execRoot, 'netns'), 3, deps.kernel, this.dns, deps.log);
+    this.pool = new SandboxPool(3, deps.kernel, this.dns, deps.log);
     this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
       this.containers.tryFind(ref),
     this.dns, this.pool);
@@ -85,7 +85,7 @@ export class Engine {
     }
     await this.deps.firewall.sync(this.networks.list(), live.flatMap((c) => (c.published ?? []).map(toMapping)));
     await this.restoreNames();
-    await this.pool.start();
+    this.pool.start();
   }
 
   /** Embedded DNS names exist on user-defined networks only, as in Docker. */
@@ -122,6 +122,7 @@ export class Engine {
 
   async close(): Promise<void> {
     await this.pool.close();
+    this.sandboxes.close();
     await this.deps.firewall.close();
     this.dns.close();
     this.deps.kernel.close();

@@ -1,9 +1,11 @@
 // After a restart (clean or kill -9): containers whose monitor survived keep running with their
-// network intact; the rest are marked exited and their network side removed; half-made endpoints
-// are rolled back; namespaces and host veths of ours with no owner are removed.
+// network intact (their namespace held again through their process); the rest are marked exited
+// and their network side removed; half-made endpoints are rolled back; host veths of ours with no
+// owner are removed. Namespaces of the dead daemon that no process is in are gone already.
 import type { DriverContext } from '../drivers/driver.js';
 import type { Store } from '../store/store.js';
 import type { ContainerNetworking } from './container-network.js';
+import type { ContainerRecord } from './container-types.js';
 import type { Endpoints } from './endpoints.js';
 import { nowRfc3339Nano } from './ids.js';
 import type { RuntimePort } from './runtime-port.js';
@@ -34,6 +36,11 @@ export async function reconcileContainers(
       } else {
         ctx.log.info('container still running', { container: c.name, pid });
       }
+      try {
+        if (ownsSandbox(c)) sandboxes.adopt(c.id, ctx.kernel.netnsOf(pid));
+      } catch (e) {
+        ctx.log.error('cannot hold the namespace of a running container', { container: c.name, error: String(e) }); // it exits meanwhile
+      }
       continue;
     }
     if (c.state.status === 'running') {
@@ -47,14 +54,16 @@ export async function reconcileContainers(
     }
     store.putContainer(c, 'ready');
   }
-  const running = new Set(store.containers().filter((r) => r.doc.state.status === 'running').map((r) => r.doc.id.slice(0, 12)));
-  for (const short of await sandboxes.list()) {
-    if (!running.has(short)) await ctx.kernel.netnsDelete(sandboxes.ref(short).netnsPath);
-  }
   const owned = new Set(store.endpoints().map((r) => r.doc.hostIfname));
   const strays = (await ctx.kernel.links()).map((l) => l.ifname).filter((n) => OUR_VETH.test(n) && !owned.has(n));
   if (strays.length > 0) {
     ctx.log.warn('removing host veths with no endpoint', { links: strays });
     await ctx.kernel.ipTry(strays.map((n) => ['link', 'del', 'dev', n]));
   }
+}
+
+/** host and container:<x> modes run in a namespace that is not the container's own. */
+function ownsSandbox(c: ContainerRecord): boolean {
+  const mode = c.hostConfig.networkMode;
+  return mode !== 'host' && !mode.startsWith('container:');
 }

@@ -1,38 +1,48 @@
-// Sandboxes: a container's network namespace, bound at <exec-root>/netns/<12 hex> so it outlives
-// any process in it and can be found again after a daemon restart.
-import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { Kernel } from '../kernel/kernel.js';
+// Sandboxes: a container's network namespace, held open by the daemon (kernel/netns.ts) from
+// its start until it stops. After a daemon restart a running container's namespace is held
+// again through its process; idle namespaces of a dead daemon are gone with it.
+import { internal } from '../errors.js';
+import type { Kernel, NetnsHandle } from '../kernel/kernel.js';
 import type { SandboxRef } from './endpoints.js';
 
 export class Sandboxes {
-  private readonly dir: string;
+  private readonly held = new Map<string, NetnsHandle>();
 
-  constructor(execRoot: string, private readonly kernel: Kernel) {
-    this.dir = join(execRoot, 'netns');
-  }
+  constructor(private readonly kernel: Kernel) {}
 
+  /** The sandbox of a container that has one (a running container's). */
   ref(containerId: string): SandboxRef {
-    return { containerId, netnsPath: join(this.dir, containerId.slice(0, 12)) };
+    const h = this.held.get(containerId);
+    if (!h) throw internal(`container ${containerId} has no sandbox`);
+    return { containerId, netnsPath: h.path };
   }
 
   exists(containerId: string): boolean {
-    return existsSync(this.ref(containerId).netnsPath);
+    return this.held.has(containerId);
   }
 
   async create(containerId: string, ipv6: boolean): Promise<SandboxRef> {
-    const ref = this.ref(containerId);
-    await this.kernel.netnsCreate(ref.netnsPath, { ipv6 });
-    return ref;
+    return this.adopt(containerId, await this.kernel.netnsCreate({ ipv6 }));
   }
 
-  async delete(containerId: string): Promise<void> {
-    await this.kernel.netnsDelete(this.ref(containerId).netnsPath);
+  /** Makes a namespace made elsewhere (the pool, a live container's process) this container's. */
+  adopt(containerId: string, netns: NetnsHandle): SandboxRef {
+    if (this.held.has(containerId)) {
+      netns.close();
+      throw internal(`container ${containerId} has a sandbox already`);
+    }
+    this.held.set(containerId, netns);
+    return this.ref(containerId);
   }
 
-  /** Namespace files present on disk (reconcile removes those with no container). */
-  async list(): Promise<string[]> {
-    return existsSync(this.dir) ? (await readdir(this.dir)).filter((n) => /^[0-9a-f]{12}$/.test(n)) : [];
+  /** Lets the namespace go; succeeds when there is none. */
+  delete(containerId: string): void {
+    this.held.get(containerId)?.close();
+    this.held.delete(containerId);
+  }
+
+  /** Lets all go (daemon shutdown): running containers keep theirs through their processes. */
+  close(): void {
+    for (const id of [...this.held.keys()]) this.delete(id);
   }
 }

@@ -1,14 +1,15 @@
 // The Kernel interface: everything above kernel/ asks for host effects through this, so unit
 // tests can substitute a recording fake and only this folder spawns ip / nft / nsenter.
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { internal } from '../errors.js';
 import { netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
 import { IpBatch, parseBatchErrors, renderLine, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
+import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 
 export type { IpLine } from './ip-batch.js';
+export type { NetnsHandle } from './netns.js';
 
 export interface LinkInfo {
   ifname: string;
@@ -38,25 +39,17 @@ export interface Kernel {
   sysctl(key: string, value: string, netnsPath?: string): Promise<void>;
   readSysctl(key: string): Promise<string>;
   /**
-   * Creates a persistent network namespace bound at path (under our exec-root), with loopback up
-   * and, unless ipv6 is wanted, IPv6 disabled inside (as Docker does for non-IPv6 networks).
+   * A new network namespace with loopback up and, unless ipv6 is wanted, IPv6 disabled inside
+   * (as Docker does for non-IPv6 networks), held open by the daemon (netns.ts).
    */
-  netnsCreate(path: string, opts?: { ipv6?: boolean }): Promise<void>;
-  /** Removes a namespace created by netnsCreate; succeeds when it is already gone. */
-  netnsDelete(path: string): Promise<void>;
-  /** Moves a namespace's bind mount to another path in the same (private) directory. */
-  netnsMove(from: string, to: string): Promise<void>;
+  netnsCreate(opts?: { ipv6?: boolean }): Promise<NetnsHandle>;
+  /** Holds the network namespace of a live process (a running container's, after a restart). */
+  netnsOf(pid: number): NetnsHandle;
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   close(): void;
 }
-
-const SANDBOX_INIT = [
-  'ip link set lo up',
-  'echo "$1" > /proc/sys/net/ipv6/conf/all/disable_ipv6',
-  'echo "$1" > /proc/sys/net/ipv6/conf/default/disable_ipv6',
-].join(' && ');
 
 /**
  * `net.ipv4.ip_forward` or the slash form `net/ipv4/conf/br-x.y/route_localnet`: interface names
@@ -70,7 +63,6 @@ function sysctlPath(key: string): string {
 
 export class LinuxKernel implements Kernel {
   private readonly batch = new IpBatch();
-  private readonly netnsDirs = new Set<string>();
 
   async ip(lines: readonly IpLine[]): Promise<void> {
     const errors = await this.batch.exec(lines);
@@ -125,32 +117,12 @@ export class LinuxKernel implements Kernel {
     return (await readFile(sysctlPath(key), 'utf8')).trim();
   }
 
-  async netnsCreate(path: string, opts: { ipv6?: boolean } = {}): Promise<void> {
-    await this.privateMountDir(dirname(path));
-    await writeFile(path, '', { flag: 'a' });
-    // One process for the whole setup: unshare binds the new namespace at path and runs the fixed
-    // script inside it ($1 = 1 disables IPv6). /proc/sys/net shows the reader's own namespace.
-    const r = await run(['unshare', `--net=${path}`, 'sh', '-c', SANDBOX_INIT, 'sandbox-init', opts.ipv6 ? '0' : '1']);
-    if (r.code !== 0) {
-      await rm(path, { force: true });
-      throw internal(`netns ${path}: ${r.stderr.trim()}`);
-    }
+  netnsCreate(opts: { ipv6?: boolean } = {}): Promise<NetnsHandle> {
+    return createNetns(opts.ipv6 ?? false);
   }
 
-  async netnsDelete(path: string): Promise<void> {
-    // Lazy unmount: an fd still open somewhere keeps the namespace alive but not its mount.
-    await run(['umount', '-l', path]);
-    await rm(path, { force: true });
-  }
-
-  async netnsMove(from: string, to: string): Promise<void> {
-    await writeFile(to, '', { flag: 'a' });
-    const r = await run(['mount', '--move', from, to]);
-    if (r.code !== 0) {
-      await rm(to, { force: true });
-      throw internal(`netns move ${from} → ${to}: ${r.stderr.trim()}`);
-    }
-    await rm(from, { force: true });
+  netnsOf(pid: number): NetnsHandle {
+    return holdNetnsOf(pid);
   }
 
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
@@ -168,20 +140,6 @@ export class LinuxKernel implements Kernel {
 
   close(): void {
     this.batch.close();
-  }
-
-  /**
-   * A namespace file must sit on a private mount so the bind mount made by `unshare --net=FILE`
-   * does not propagate into other mount namespaces (iproute2 does the same for /run/netns).
-   */
-  private async privateMountDir(dir: string): Promise<void> {
-    if (this.netnsDirs.has(dir)) return;
-    await mkdir(dir, { recursive: true });
-    const mounts = await (await import('node:fs/promises')).readFile('/proc/self/mountinfo', 'utf8');
-    const already = mounts.split('\n').some((l) => l.split(' ')[4] === dir);
-    if (!already) await runOk(['mount', '--bind', dir, dir]);
-    await runOk(['mount', '--make-private', dir]);
-    this.netnsDirs.add(dir);
   }
 }
 

@@ -47,8 +47,7 @@ describe('ContainerRuntime (RuntimePort)', () => {
 
   it('reports exits, keeps the writable layer and log across starts, removes everything', async () => {
     const id = `cr${process.pid}x1`;
-    const netns = join(host.dir, 'netns', id);
-    await kernel.netnsCreate(netns);
+    const netns = await kernel.netnsCreate();
     const etc = join(host.dir, 'etc');
     mkdirSync(etc, { recursive: true });
     for (const f of ['hosts', 'resolv.conf', 'hostname']) writeFileSync(join(etc, f), '');
@@ -56,7 +55,7 @@ describe('ContainerRuntime (RuntimePort)', () => {
     rt.onExit((cid, code) => exits.push([cid, code]));
     const spec = (args: string[], user = ''): StartSpec => ({
       id, name: 'x1', imageId: '', args, env: ['PATH=/bin'], cwd: '/', user, tty: false, openStdin: false, stdinOnce: false,
-      hostname: 'x1', netns: { kind: 'path', path: netns },
+      hostname: 'x1', netns: { kind: 'path', path: netns.path },
       etc: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
       runtime: 'crun',
     });
@@ -77,7 +76,7 @@ describe('ContainerRuntime (RuntimePort)', () => {
       assert.match(log, / stdout F first\n.* stdout F 65534\n$/);
     } finally {
       await rt.remove(id);
-      await kernel.netnsDelete(netns);
+      netns.close();
     }
     assert.equal(existsSync(join(host.dir, 'data', 'containers', id)), false);
   });

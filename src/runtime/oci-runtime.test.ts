@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync, mkdirS
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTestHost, mountsUnder, type TestHost } from '../../test/helpers/testhost.js';
-import { LinuxKernel } from '../kernel/kernel.js';
+import { LinuxKernel, type NetnsHandle } from '../kernel/kernel.js';
 import { containerEnv } from './bundle.js';
 import { ImageStore } from './images.js';
 import { OciRuntime, type ContainerSpec } from './oci-runtime.js';
@@ -69,6 +69,7 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
     let runtime: OciRuntime;
     let root: string;
     let seq = 0;
+    const namespaces = new Map<string, NetnsHandle>();
 
     before(async () => {
       root = join(host.dir, runtimeName);
@@ -85,8 +86,8 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
     async function spec(args: string[], hostname = 'tether-box'): Promise<ContainerSpec> {
       seq += 1;
       const id = `${runtimeName}${process.pid}c${seq}`;
-      const netns = join(root, 'netns', id);
-      await kernel.netnsCreate(netns);
+      const netns = await kernel.netnsCreate();
+      namespaces.set(id, netns);
       const etc = join(root, 'etc', id);
       mkdirSync(etc, { recursive: true });
       writeFileSync(join(etc, 'hosts'), '127.0.0.1\tlocalhost\n');
@@ -97,7 +98,7 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
         name: id,
         layerDirs,
         hostname,
-        network: { kind: 'netns', path: netns },
+        network: { kind: 'netns', path: netns.path },
         etcFiles: { hosts: join(etc, 'hosts'), resolvConf: join(etc, 'resolv.conf'), hostname: join(etc, 'hostname') },
         process: { args, env: containerEnv(hostname, [], []), cwd: '/', terminal: false, uid: 0, gid: 0 },
       };
@@ -105,7 +106,7 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
 
     async function cleanup(s: ContainerSpec): Promise<void> {
       await runtime.delete(s.id);
-      if (s.network.kind === 'netns') await kernel.netnsDelete(s.network.path);
+      namespaces.get(s.id)?.close();
     }
 
     it('runs `ip addr` in a fresh netns: only lo, output in the log', async () => {
@@ -209,8 +210,7 @@ describe('create/start/delete loop', () => {
       stateRoot: join(root, 'state'),
       cgroupParent: CGROUP_PARENT,
     });
-    const netns = join(root, 'netns', 'shared');
-    await kernel.netnsCreate(netns);
+    const netns = await kernel.netnsCreate();
     try {
       for (let i = 0; i < 20; i++) {
         const id = `loop${process.pid}n${i}`;
@@ -219,7 +219,7 @@ describe('create/start/delete loop', () => {
           name: id,
           layerDirs,
           hostname: 'loop',
-          network: { kind: 'netns', path: netns },
+          network: { kind: 'netns', path: netns.path },
           etcFiles: {},
           process: { args: ['sleep', '1000'], env: containerEnv('loop', [], []), cwd: '/', terminal: false, uid: 0, gid: 0 },
         });
@@ -230,7 +230,7 @@ describe('create/start/delete loop', () => {
       assert.deepEqual(processesUnder(join(root, 'containers')), []);
       assert.deepEqual(readdirSync(join(root, 'containers')), []);
     } finally {
-      await kernel.netnsDelete(netns);
+      netns.close();
     }
   });
 });

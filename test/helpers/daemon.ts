@@ -3,7 +3,7 @@
 // the socket like the docker CLI does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestHost } from './testhost.js';
 
@@ -24,6 +24,8 @@ export interface TestDaemon {
   log(): string;
   waitForLog(re: RegExp, timeoutMs?: number): Promise<void>;
   api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResponse>;
+  /** Network namespaces the daemon holds open (`net:[inode]`): its sandboxes, ready or in use. */
+  heldNamespaces(): string[];
   /** SIGKILL, as a crash. */
   kill9(): Promise<void>;
   /** SIGTERM and wait. */
@@ -109,6 +111,7 @@ export async function startDaemon(
     process: child,
     log: () => output,
     api: (method, path, body, headers) => apiCall(socket, method, path, body, headers),
+    heldNamespaces: () => heldNamespaces(child.pid!),
     async kill9() {
       child.kill('SIGKILL');
       await exited;
@@ -118,4 +121,23 @@ export async function startDaemon(
       await exited;
     },
   };
+}
+
+/** nsenter execs tetherd in place, so the child's pid is the daemon's. */
+function heldNamespaces(pid: number): string[] {
+  const held: string[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      if (target.startsWith('net:')) held.push(target);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return held;
+}
+
+/** The namespace a process is in, in the form heldNamespaces() lists. */
+export function namespaceOf(pid: number): string {
+  return readlinkSync(`/proc/${pid}/ns/net`);
 }

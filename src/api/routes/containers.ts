@@ -2,7 +2,7 @@
 // JSON. Attach, logs and exec live with the runtime routes; they can reuse containerView and the
 // query helpers exported here.
 import { constants as osConstants } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ContainerRecord } from '../../engine/container-types.js';
 import type { Engine } from '../../engine/engine.js';
 import type { WaitCondition } from '../../engine/container-lifecycle.js';
@@ -63,9 +63,9 @@ export function containerView(engine: Engine, c: ContainerRecord, opts: Containe
   } catch {
     // container:X whose X is gone: dockerd still answers inspect; the paths are just unknown
   }
-  const netnsPath = engine.sandboxes.ref(c.id).netnsPath;
   // Host mode has no sandbox of its own; dockerd names the host's namespace ".../netns/default".
-  const sandboxKey = !running || mode.startsWith('container:') ? '' : mode === 'host' ? join(dirname(netnsPath), 'default') : netnsPath;
+  // Ours are held by open files: the process's own link names the namespace for nsenter.
+  const sandboxKey = !running || mode.startsWith('container:') ? '' : mode === 'host' ? join(engine.config.execRoot, 'netns', 'default') : `/proc/${c.state.pid}/ns/net`;
   return {
     c,
     attached: engine.containerNetworking.attached(c),

@@ -35,6 +35,9 @@ function bindOnce(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise
   const child = kernel.spawn([process.execPath, CHILD, opts.address, String(opts.port)], {
     netnsPath,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // Nothing of the daemon's environment: NODE_EXTRA_CA_CERTS alone (set on many machines)
+    // makes every Node start parse a CA bundle, 61 instead of 22 ms of CPU per sandbox.
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
   });
   return new Promise((resolve, reject) => {
     let udp: UdpSocket | undefined;

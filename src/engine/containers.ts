@@ -51,14 +51,23 @@ export class Containers {
     return this.store.containers().map((r) => r.doc).sort((a, b) => b.created.localeCompare(a.created));
   }
 
+  /** dockerd's generateNewName: six random tries, then the short id. */
+  private freeName(id: string): string {
+    for (let retry = 0; retry < 6; retry++) {
+      const name = randomContainerName(retry);
+      if (!this.store.containerByName(name)) return name; // not find(): a miss would scan for id prefixes
+    }
+    return id.slice(0, 12);
+  }
+
   save(c: ContainerRecord): void {
     this.store.putContainer(c, 'ready');
   }
 
   async create(req: CreateContainerRequest): Promise<{ id: string; warnings: string[] }> {
-    const name = req.name ? checkContainerName(req.name) : randomContainerName();
     const image = await this.runtime.resolveImage(req.config.image);
     const id = newId();
+    const name = req.name ? checkContainerName(req.name) : this.freeName(id);
     const warnings: string[] = [];
     const hc = { ...req.hostConfig };
     const mode = hc.networkMode || 'default';

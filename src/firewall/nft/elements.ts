@@ -29,6 +29,12 @@ export const SETS = {
   /** Published on one host address: host address . proto . host port → container address . port. */
   ports4_addr: 'type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service;',
   ports6_addr: 'type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service;',
+  /**
+   * Container address . proto . port of a port published beyond loopback: a neighbour routing to
+   * the subnet may reach it there too, as Docker's ACCEPT rule per published port allows.
+   */
+  open4: 'type ipv4_addr . inet_proto . inet_service;',
+  open6: 'type ipv6_addr . inet_proto . inet_service;',
 } as const;
 
 export type SetName = keyof typeof SETS;
@@ -83,6 +89,23 @@ export function portElement(p: PortMapping): Element {
   const v4 = p.hostIp.family === 4;
   if (isUnspecified(p.hostIp)) return { set: v4 ? 'ports4_any' : 'ports6_any', key: proto, value };
   return { set: v4 ? 'ports4_addr' : 'ports6_addr', key: `${formatIp(p.hostIp)} . ${proto}`, value };
+}
+
+const LOOPBACK4 = 0x7fn; // 127.0.0.0/8, by its first octet
+const isLoopback = (ip: Ip): boolean => (ip.family === 4 ? ip.value >> 24n === LOOPBACK4 : ip.value === 1n);
+
+/**
+ * The container ports reachable by routing, one element each however many host ports lead to
+ * them: 127.0.0.1 publishes stay host-only.
+ */
+export function openElements(ports: Iterable<PortMapping>): Element[] {
+  const byId = new Map<string, Element>();
+  for (const p of ports) {
+    if (isLoopback(p.hostIp)) continue;
+    const e: Element = { set: p.containerIp.family === 4 ? 'open4' : 'open6', key: `${formatIp(p.containerIp)} . ${p.proto} . ${port(p.containerPort, 0, 'containerPort')}` };
+    byId.set(elementId(e), e);
+  }
+  return [...byId.values()];
 }
 
 /** Identity of an element within our table (set + key, not the value). */

@@ -44,7 +44,7 @@ describe('NftFirewaller', () => {
     assert.deepEqual(k.sysctls, ['net.ipv4.ip_forward=1']);
     assert.deepEqual(k.batches, ['add table inet t\nadd chain inet t user\n']);
     await fw.addPorts([web]);
-    assert.match(k.batches[1] ?? '', /^add table inet t\n[\s\S]*flush chain inet t forward\n[\s\S]*add element inet t ports4_any \{ tcp \. 8080 : 172\.18\.0\.2 \. 80 \}\n$/);
+    assert.match(k.batches[1] ?? '', /^add table inet t\n[\s\S]*flush chain inet t forward\n[\s\S]*add element inet t ports4_any \{ tcp \. 8080 : 172\.18\.0\.2 \. 80 \}\nadd element inet t open4 \{ 172\.18\.0\.2 \. tcp \. 80 \}\n$/);
     k.batches.length = 1;
     await fw.setNetwork(net);
     assert.equal(k.batches[1], [
@@ -78,16 +78,29 @@ describe('NftFirewaller', () => {
     await fw.addPorts([web]);
     await fw.addPorts([web]);
     assert.equal(k.batches.length, 2);
-    assert.equal(k.batches[1], 'add element inet t ports4_any { tcp . 8080 : 172.18.0.2 . 80 }\n');
+    assert.equal(k.batches[1], 'add element inet t ports4_any { tcp . 8080 : 172.18.0.2 . 80 }\nadd element inet t open4 { 172.18.0.2 . tcp . 80 }\n');
     await assert.rejects(fw.addPorts([{ ...web, containerIp: ip('172.18.0.3') }]), {
       kind: 'conflict',
       message: 'Bind for 0.0.0.0:8080 failed: port is already allocated',
     });
     await fw.removePorts([{ ...web, hostPort: 9999 }]);
     assert.equal(k.batches.length, 2);
-    await fw.removePorts([{ ...web, containerPort: 1 }]); // identity is host side only
-    assert.equal(k.batches[2], 'delete element inet t ports4_any { tcp . 8080 }\n');
+    await fw.removePorts([{ ...web, containerIp: ip('172.18.0.9'), containerPort: 1 }]); // identity is host side only
+    assert.equal(k.batches[2], 'delete element inet t ports4_any { tcp . 8080 }\ndelete element inet t open4 { 172.18.0.2 . tcp . 80 }\n');
     assert.deepEqual(fw.state().ports, []);
+  });
+
+  it('opens a container port to routing once, however many host ports lead to it, and never for 127.0.0.1', async () => {
+    const k = fakeKernel();
+    const fw = new NftFirewaller({ kernel: k.kernel, log: silent, table: 't' });
+    await fw.reconcile({ networks: [], ports: [] });
+    await fw.addPorts([web, { ...web, hostPort: 8081 }, { ...web, hostIp: ip('127.0.0.1'), hostPort: 8082 }]);
+    assert.equal(k.batches[1], 'add element inet t ports4_any { tcp . 8080 : 172.18.0.2 . 80, tcp . 8081 : 172.18.0.2 . 80 }\n' +
+      'add element inet t ports4_addr { 127.0.0.1 . tcp . 8082 : 172.18.0.2 . 80 }\nadd element inet t open4 { 172.18.0.2 . tcp . 80 }\n');
+    await fw.removePorts([web]);
+    assert.equal(k.batches[2], 'delete element inet t ports4_any { tcp . 8080 }\n', 'still open through 8081');
+    await fw.removePorts([{ ...web, hostPort: 8081 }]);
+    assert.equal(k.batches[3], 'delete element inet t ports4_any { tcp . 8081 }\ndelete element inet t open4 { 172.18.0.2 . tcp . 80 }\n');
   });
 
   it('rebuilds the whole table with the new state when an incremental batch is refused', async () => {
@@ -98,7 +111,7 @@ describe('NftFirewaller', () => {
     fail.count = 1;
     await fw.addPorts([web]);
     assert.equal(k.batches.length, 2);
-    assert.match(k.batches[1] ?? '', /^add table inet t\n[\s\S]*add element inet t ports4_any \{ tcp \. 8080 : 172\.18\.0\.2 \. 80 \}\n$/);
+    assert.match(k.batches[1] ?? '', /^add table inet t\n[\s\S]*add element inet t ports4_any \{ tcp \. 8080 : 172\.18\.0\.2 \. 80 \}\nadd element inet t open4 \{ 172\.18\.0\.2 \. tcp \. 80 \}\n$/);
     fail.count = 2;
     await assert.rejects(fw.removePorts([web]));
     assert.equal(fw.state().ports.length, 1, 'the mirror is unchanged when both attempts fail');

@@ -4,10 +4,10 @@
 // an element) and a table flushed behind our back are both repaired by one full rebuild.
 import type { Logger } from '../../drivers/driver.js';
 import { conflict } from '../../errors.js';
-import { formatIp } from '../../ipam/address.js';
+import { formatIp, ipEquals } from '../../ipam/address.js';
 import type { Kernel } from '../../kernel/kernel.js';
 import type { Firewaller, FirewallState, FwNetwork, PortMapping } from '../firewaller.js';
-import { elementId, elementLines, networkElements, portElement, type Element } from './elements.js';
+import { elementId, elementLines, networkElements, openElements, portElement, type Element } from './elements.js';
 import { rebuildBatch, tableName, USER_CHAIN } from './ruleset.js';
 import { ownedStructure } from './table-structure.js';
 import { TableWatcher } from './table-watcher.js';
@@ -26,6 +26,12 @@ export interface NftFirewallerOptions {
 }
 
 /** Elements of `a` whose identity is not in `b`. */
+/** The open elements of the published ports that lead to the container addresses of `touched`. */
+function openElementsAt(ports: Map<string, PublishedPort>, touched: readonly PortMapping[]): Element[] {
+  const at = (m: PortMapping): boolean => touched.some((t) => ipEquals(t.containerIp, m.containerIp));
+  return openElements([...ports.values()].map((p) => p.mapping).filter(at));
+}
+
 function without(a: readonly Element[], b: readonly Element[]): Element[] {
   const ids = new Set(b.map(elementId));
   return a.filter((e) => !ids.has(elementId(e)));
@@ -109,6 +115,7 @@ export class NftFirewaller implements Firewaller {
         next.set(id, { mapping, element });
         added.push(element);
       }
+      added.push(...without(openElementsAt(next, ports), openElementsAt(this.ports, ports)));
       await this.apply(this.lines('add', added), () => (this.ports = next));
     });
   }
@@ -117,12 +124,15 @@ export class NftFirewaller implements Firewaller {
     return this.serial(async () => {
       const next = new Map(this.ports);
       const removed: Element[] = [];
+      const gone: PortMapping[] = []; // as published: the caller's container side may differ
       for (const mapping of ports) {
         const have = next.get(elementId(portElement(mapping)));
         if (have === undefined) continue;
         next.delete(elementId(have.element));
         removed.push(have.element);
+        gone.push(have.mapping);
       }
+      removed.push(...without(openElementsAt(this.ports, gone), openElementsAt(next, gone)));
       await this.apply(this.lines('delete', removed), () => (this.ports = next));
     });
   }

@@ -37,6 +37,8 @@ add map inet tether ports4_any { type inet_proto . inet_service : ipv4_addr . in
 add map inet tether ports6_any { type inet_proto . inet_service : ipv6_addr . inet_service; }
 add map inet tether ports4_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }
 add map inet tether ports6_addr { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }
+add set inet tether open4 { type ipv4_addr . inet_proto . inet_service; }
+add set inet tether open6 { type ipv6_addr . inet_proto . inet_service; }
 add chain inet tether published4
 add chain inet tether published6
 add chain inet tether nat-prerouting { type nat hook prerouting priority dstnat; policy accept; }
@@ -63,6 +65,8 @@ flush map inet tether ports4_any
 flush map inet tether ports6_any
 flush map inet tether ports4_addr
 flush map inet tether ports6_addr
+flush set inet tether open4
+flush set inet tether open6
 add rule inet tether published4 dnat ip to ip daddr . meta l4proto . th dport map @ports4_addr
 add rule inet tether published4 dnat ip to meta l4proto . th dport map @ports4_any
 add rule inet tether published6 dnat ip6 to ip6 daddr . meta l4proto . th dport map @ports6_addr
@@ -84,6 +88,8 @@ add rule inet tether forward iifname @internal drop
 add rule inet tether forward oifname @internal drop
 add rule inet tether forward oifname @bridges ct state established,related accept
 add rule inet tether forward oifname @bridges ct status dnat accept
+add rule inet tether forward iifname != @bridges oifname @bridges ip daddr . meta l4proto . th dport @open4 accept
+add rule inet tether forward iifname != @bridges oifname @bridges ip6 daddr . meta l4proto . th dport @open6 accept
 add rule inet tether forward oifname @bridges drop
 add rule inet tether input iifname @bridges ip daddr 127.0.0.0/8 ct state new,invalid drop
 add element inet tether bridges { "br-0123456789ab", "br-internal" }
@@ -98,6 +104,8 @@ add element inet tether ports4_any { tcp . 8080 : 172.18.0.2 . 80 }
 add element inet tether ports4_addr { 127.0.0.1 . udp . 5353 : 172.18.0.2 . 53 }
 add element inet tether ports6_any { sctp . 9000 : fd00:1::2 . 9 }
 add element inet tether ports6_addr { ::1 . tcp . 8443 : fd00:1::2 . 443 }
+add element inet tether open4 { 172.18.0.2 . tcp . 80 }
+add element inet tether open6 { fd00:1::2 . sctp . 9 }
 `;
 
 describe('rebuildBatch', () => {

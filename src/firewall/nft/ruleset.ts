@@ -22,7 +22,7 @@
 //   published4/6     regular chains holding the DNAT map lookups.
 import { invalid } from '../../errors.js';
 import type { FirewallState } from '../firewaller.js';
-import { elementLines, networkElements, portElement, SETS, type SetName } from './elements.js';
+import { elementLines, networkElements, openElements, portElement, SETS, type SetName } from './elements.js';
 
 export const USER_CHAIN = 'user';
 
@@ -80,6 +80,9 @@ const RULES: Record<string, readonly string[]> = {
     'oifname @internal drop',
     'oifname @bridges ct state established,related accept',
     'oifname @bridges ct status dnat accept',
+    // A neighbour routing to a published container port (not from another network: isolation).
+    'iifname != @bridges oifname @bridges ip daddr . meta l4proto . th dport @open4 accept',
+    'iifname != @bridges oifname @bridges ip6 daddr . meta l4proto . th dport @open6 accept',
     // Another network, or a neighbour routing to the subnet: not published, not welcome.
     'oifname @bridges drop',
   ],
@@ -107,7 +110,7 @@ function chainDeclaration(table: string, chain: string): string {
 export function rebuildBatch(table: string, state: FirewallState): string {
   const t = tableName(table);
   const sets = Object.keys(SETS) as SetName[];
-  const elements = [...state.networks.flatMap(networkElements), ...state.ports.map(portElement)];
+  const elements = [...state.networks.flatMap(networkElements), ...state.ports.map(portElement), ...openElements(state.ports)];
   return [
     `add table inet ${t}`,
     `add chain inet ${t} ${USER_CHAIN}`,

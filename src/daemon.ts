@@ -14,6 +14,7 @@ import { PortPublisher } from './engine/port-publisher.js';
 import { createLogger } from './engine/log.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
+import { hostSettings } from './uninstall.js';
 import { noRuntime } from './engine/no-runtime.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 
@@ -28,7 +29,9 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   const kernel = new LinuxKernel();
   const firewall = new FirewallAdapter(
-    config.iptables ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward }) : new NoFirewaller(),
+    config.iptables
+      ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: hostSettings(config, kernel) })
+      : new NoFirewaller(),
   );
   const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)));
   let engineRef: Engine | undefined; // the image store asks the engine which container uses an image

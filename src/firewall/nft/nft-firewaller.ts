@@ -11,6 +11,7 @@ import { elementId, elementLines, networkElements, openElements, portElement, ty
 import { rebuildBatch, tableName, USER_CHAIN } from './ruleset.js';
 import { ownedStructure } from './table-structure.js';
 import { TableWatcher } from './table-watcher.js';
+import type { SysctlJournal } from '../sysctl-journal.js';
 
 export type FirewallKernel = Pick<Kernel, 'nft' | 'nftCmd' | 'sysctl' | 'spawn'>;
 
@@ -23,15 +24,17 @@ export interface NftFirewallerOptions {
   netnsPath?: string;
   /** `--ip-forward` (default true): enable IPv4 forwarding, and IPv6 once an IPv6 network exists. */
   ipForward?: boolean;
+  /** Where host-wide settings are changed, so `tetherd uninstall` can restore them (the daemon's namespace only). */
+  hostSettings?: Pick<SysctlJournal, 'set'>;
 }
 
-/** Elements of `a` whose identity is not in `b`. */
 /** The open elements of the published ports that lead to the container addresses of `touched`. */
 function openElementsAt(ports: Map<string, PublishedPort>, touched: readonly PortMapping[]): Element[] {
   const at = (m: PortMapping): boolean => touched.some((t) => ipEquals(t.containerIp, m.containerIp));
   return openElements([...ports.values()].map((p) => p.mapping).filter(at));
 }
 
+/** Elements of `a` whose identity is not in `b`. */
 function without(a: readonly Element[], b: readonly Element[]): Element[] {
   const ids = new Set(b.map(elementId));
   return a.filter((e) => !ids.has(elementId(e)));
@@ -48,6 +51,7 @@ export class NftFirewaller implements Firewaller {
   private readonly table: string;
   private readonly netnsPath: string | undefined;
   private readonly ipForward: boolean;
+  private readonly hostSettings: Pick<SysctlJournal, 'set'> | undefined;
   private networks = new Map<string, FwNetwork>();
   private ports = new Map<string, PublishedPort>();
   /** Our part of the table as listed after the last rebuild; undefined before the first. */
@@ -62,6 +66,7 @@ export class NftFirewaller implements Firewaller {
     this.table = tableName(opts.table ?? 'tether');
     this.netnsPath = opts.netnsPath;
     this.ipForward = opts.ipForward ?? true;
+    this.hostSettings = opts.hostSettings;
   }
 
   /**
@@ -70,7 +75,7 @@ export class NftFirewaller implements Firewaller {
    */
   init(): Promise<void> {
     return this.serial(async () => {
-      if (this.ipForward) await this.kernel.sysctl('net.ipv4.ip_forward', '1', this.netnsPath);
+      if (this.ipForward) await this.hostSysctl('net.ipv4.ip_forward', '1');
       await this.kernel.nft(`add table inet ${this.table}\nadd chain inet ${this.table} ${USER_CHAIN}\n`, this.netnsPath);
     });
   }
@@ -250,15 +255,21 @@ export class NftFirewaller implements Firewaller {
     const families = new Set(net.subnets.map((s) => s.family));
     if (families.has(4)) await this.kernel.sysctl(`net/ipv4/conf/${net.bridge}/route_localnet`, '1', this.netnsPath);
     if (families.has(6) && this.ipForward && !this.ipv6Forwarding) {
-      await this.kernel.sysctl('net.ipv6.conf.all.forwarding', '1', this.netnsPath);
+      await this.hostSysctl('net.ipv6.conf.all.forwarding', '1');
       this.ipv6Forwarding = true;
     }
     if (!net.icc) {
       for (const v of ['iptables', 'ip6tables']) {
-        await this.kernel.sysctl(`net.bridge.bridge-nf-call-${v}`, '1', this.netnsPath).catch((e: unknown) => {
+        await this.hostSysctl(`net.bridge.bridge-nf-call-${v}`, '1').catch((e: unknown) => {
           this.log.warn('firewall: br_netfilter is not available; enable_icc=false cannot be enforced', { network: net.id, error: String(e) });
         });
       }
     }
+  }
+
+  /** A setting of the whole namespace (not of one of our bridges): journaled when it is the daemon's. */
+  private hostSysctl(key: string, value: string): Promise<void> {
+    if (this.hostSettings && this.netnsPath === undefined) return this.hostSettings.set(key, value);
+    return this.kernel.sysctl(key, value, this.netnsPath);
   }
 }

@@ -1,0 +1,64 @@
+// `tetherd uninstall`: takes back from the host what tetherd put there, with the daemon stopped
+// (the same flags name the same daemon): every container is killed and its runtime state
+// dropped, the bridges of its networks deleted (their veths go with the namespaces), its nft
+// table deleted, the exec root removed, and the forwarding and br_netfilter settings put back
+// as they were before tetherd first changed them. The data root (images, containers' writable
+// layers, records) stays: `rm -rf` it to delete those too.
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { bridgeName } from './drivers/bridge/options.js';
+import type { DaemonConfig } from './engine/config.js';
+import { unavailable } from './errors.js';
+import { SysctlJournal } from './firewall/sysctl-journal.js';
+import { LinuxKernel, type Kernel } from './kernel/kernel.js';
+import { ContainerRuntime } from './runtime/container-runtime.js';
+import { Store } from './store/store.js';
+
+/** The journal of host settings the daemon changes (see SysctlJournal). */
+export function hostSettings(config: DaemonConfig, kernel: Kernel): SysctlJournal {
+  return new SysctlJournal(join(config.dataRoot, 'host-settings.json'), kernel);
+}
+
+/** Undoes the daemon's host state; `say` gets one line per thing done. */
+export async function uninstall(config: DaemonConfig, say: (line: string) => void): Promise<void> {
+  for (const host of config.hosts) {
+    const socket = host.replace(/^unix:\/\//, '');
+    if (await answers(socket)) throw unavailable(`tetherd is running on ${host}: stop it first`, 'uninstall.running');
+  }
+  const kernel = new LinuxKernel();
+  try {
+    const db = join(config.dataRoot, 'tether.db');
+    if (existsSync(db)) {
+      const store = new Store(db);
+      try {
+        const runtime = await ContainerRuntime.open({ kernel, dataRoot: config.dataRoot, execRoot: config.execRoot, defaultRuntime: config.defaultRuntime }).catch(() => undefined);
+        for (const { doc: c } of store.containers()) {
+          await runtime?.abort(c.id); // kills it and drops the runtime's state; the writable layer stays
+          say(`container ${c.name}: stopped`);
+        }
+        const bridges = store.networks().filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc));
+        const failed = await kernel.ipTry(bridges.map((b) => ['link', 'del', 'dev', b]));
+        for (const [i, b] of bridges.entries()) if (!failed.has(i)) say(`bridge ${b}: deleted`);
+      } finally {
+        store.close();
+      }
+    }
+    if ((await kernel.nftCmd(['delete', 'table', 'inet', config.firewallTable])).code === 0) say(`nft table inet ${config.firewallTable}: deleted`);
+    await rm(config.execRoot, { recursive: true, force: true });
+    for (const restored of await hostSettings(config, kernel).restore()) say(`sysctl ${restored}: restored`);
+  } finally {
+    kernel.close();
+  }
+}
+
+function answers(socket: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(socket, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}

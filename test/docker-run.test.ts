@@ -33,7 +33,9 @@ function underScript(cmd: string, socket: string, input = ''): Promise<CliResult
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolveP({ code: code ?? 1, stdout, stderr });
+      // The CLI puts script's terminal in raw mode only once the exec is attached: output that
+      // comes first gets a second \r from that terminal (with dockerd too). Not ours to assert.
+      resolveP({ code: code ?? 1, stdout: stdout.replace(/\r+\n/g, '\r\n'), stderr });
     });
   });
 }

@@ -5,13 +5,11 @@
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { internal, isTetherError, unavailable } from '../errors.js';
+import { internal, unavailable } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { SandboxSockets } from './listener.js';
 
 const CHILD = fileURLToPath(new URL('./socket-child.js', import.meta.url));
-/** The bind failed because 127.0.0.11 is not local yet: `lo` is down in that netns. */
-const ADDR_NOT_AVAILABLE = 'dns.bind.EADDRNOTAVAIL';
 
 export interface BindOptions {
   address: string;
@@ -20,18 +18,11 @@ export interface BindOptions {
   timeoutMs?: number;
 }
 
-/** Binds the resolver's sockets inside netnsPath; if `lo` is still down, brings it up and retries once. */
-export async function bindSandboxSockets(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise<SandboxSockets> {
-  try {
-    return await bindOnce(kernel, netnsPath, opts);
-  } catch (e) {
-    if (!isTetherError(e) || e.code !== ADDR_NOT_AVAILABLE) throw e;
-  }
-  await kernel.ipIn(netnsPath, [['link', 'set', 'lo', 'up']]);
-  return bindOnce(kernel, netnsPath, opts);
-}
-
-function bindOnce(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise<SandboxSockets> {
+/**
+ * Binds the resolver's sockets inside netnsPath. Every sandbox has `lo` up from its creation
+ * (kernel/netns.ts): with it down the bind would succeed and no query arrive.
+ */
+export function bindSandboxSockets(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise<SandboxSockets> {
   const child = kernel.spawn([process.execPath, CHILD, opts.address, String(opts.port)], {
     netnsPath,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

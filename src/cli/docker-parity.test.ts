@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FakeEngine } from './testing/fake-engine.js';
 
@@ -43,6 +43,7 @@ async function setup(engine: FakeEngine): Promise<void> {
 /** A file for load/import: the fake engine only looks at its size. */
 const TARBALL = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'tether-parity-')), 'image.tar');
 fs.writeFileSync(TARBALL, 'not really a tar\n');
+after(() => fs.rmSync(path.dirname(TARBALL), { recursive: true, force: true }));
 
 async function run(bin: string[], args: string[], stdin = ''): Promise<Result> {
   const engine = await new FakeEngine().start();

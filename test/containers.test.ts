@@ -97,6 +97,8 @@ describe('containers', () => {
         }
       }).length,
     });
+    // The pool of ready sandboxes (3, engine.ts) may still be filling since the daemon started.
+    for (let i = 0; i < 50 && d.heldNamespaces().length < 3; i++) await new Promise((r) => setTimeout(r, 100));
     const start = counts();
     for (let i = 0; i < 100; i++) {
       await runDetached(d, `loop${i}`);

@@ -14,7 +14,7 @@ import { PortPublisher } from './engine/port-publisher.js';
 import { createLogger } from './engine/log.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
-import { hostSettings } from './uninstall.js';
+import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { noRuntime } from './engine/no-runtime.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 
@@ -30,7 +30,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const kernel = new LinuxKernel();
   const firewall = new FirewallAdapter(
     config.iptables
-      ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: hostSettings(config, kernel) })
+      ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
       : new NoFirewaller(),
   );
   const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)));

@@ -12,14 +12,9 @@ import { bridgeName } from './drivers/bridge/options.js';
 import type { DaemonConfig } from './engine/config.js';
 import { unavailable } from './errors.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
-import { LinuxKernel, type Kernel } from './kernel/kernel.js';
+import { LinuxKernel } from './kernel/kernel.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { Store } from './store/store.js';
-
-/** The journal of host settings the daemon changes (see SysctlJournal). */
-export function hostSettings(config: DaemonConfig, kernel: Kernel): SysctlJournal {
-  return new SysctlJournal(join(config.dataRoot, 'host-settings.json'), kernel);
-}
 
 /** Undoes the daemon's host state; `say` gets one line per thing done. */
 export async function uninstall(config: DaemonConfig, say: (line: string) => void): Promise<void> {
@@ -33,10 +28,13 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
     if (existsSync(db)) {
       const store = new Store(db);
       try {
-        const runtime = await ContainerRuntime.open({ kernel, dataRoot: config.dataRoot, execRoot: config.execRoot, defaultRuntime: config.defaultRuntime }).catch(() => undefined);
-        for (const { doc: c } of store.containers()) {
+        const runtime = await ContainerRuntime.open({ kernel, dataRoot: config.dataRoot, execRoot: config.execRoot, defaultRuntime: config.defaultRuntime }).catch((e: unknown) => {
+          say(`containers: not stopped, no OCI runtime (${String(e)})`);
+          return undefined;
+        });
+        for (const { doc: c } of runtime ? store.containers() : []) {
           await runtime?.abort(c.id); // kills it and drops the runtime's state; the writable layer stays
-          say(`container ${c.name}: stopped`);
+          if (c.state.status === 'running') say(`container ${c.name}: stopped`);
         }
         const bridges = store.networks().filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc));
         const failed = await kernel.ipTry(bridges.map((b) => ['link', 'del', 'dev', b]));
@@ -47,7 +45,7 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
     }
     if ((await kernel.nftCmd(['delete', 'table', 'inet', config.firewallTable])).code === 0) say(`nft table inet ${config.firewallTable}: deleted`);
     await rm(config.execRoot, { recursive: true, force: true });
-    for (const restored of await hostSettings(config, kernel).restore()) say(`sysctl ${restored}: restored`);
+    for (const restored of await SysctlJournal.of(config.dataRoot, kernel).restore()) say(`sysctl ${restored}: restored`);
   } finally {
     kernel.close();
   }

@@ -180,7 +180,6 @@ export class ContainerNetworking {
     if (row) this.store.putContainer({ ...row.doc, nextIfIndex: c.nextIfIndex }, row.status);
   }
 
-
   private wantsIpv6(c: ContainerRecord): boolean {
     return c.networks.some((w) => this.store.network(w.networkId)?.doc.pools.some((p) => p.family === 6 && p.active));
   }
@@ -234,4 +233,9 @@ export class ContainerNetworking {
 /** The owner's full id for `--network container:<id>` (stored with the full id), else undefined. */
 function sharedOwner(c: ContainerRecord): string | undefined {
   return /^container:([0-9a-f]{64})$/.exec(c.hostConfig.networkMode)?.[1];
+}
+
+/** Whether the container runs in a namespace of its own (not the host's, not another container's). */
+export function ownsSandbox(c: ContainerRecord): boolean {
+  return c.hostConfig.networkMode !== 'host' && !sharedOwner(c);
 }

@@ -4,8 +4,7 @@
 // owner are removed. Namespaces of the dead daemon that no process is in are gone already.
 import type { DriverContext } from '../drivers/driver.js';
 import type { Store } from '../store/store.js';
-import type { ContainerNetworking } from './container-network.js';
-import type { ContainerRecord } from './container-types.js';
+import { ownsSandbox, type ContainerNetworking } from './container-network.js';
 import type { Endpoints } from './endpoints.js';
 import { nowRfc3339Nano } from './ids.js';
 import type { RuntimePort } from './runtime-port.js';
@@ -60,10 +59,4 @@ export async function reconcileContainers(
     ctx.log.warn('removing host veths with no endpoint', { links: strays });
     await ctx.kernel.ipTry(strays.map((n) => ['link', 'del', 'dev', n]));
   }
-}
-
-/** host and container:<x> modes run in a namespace that is not the container's own. */
-function ownsSandbox(c: ContainerRecord): boolean {
-  const mode = c.hostConfig.networkMode;
-  return mode !== 'host' && !mode.startsWith('container:');
 }

@@ -3,11 +3,17 @@
 // them back, across any number of daemon restarts: the first value seen wins.
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Kernel } from '../kernel/kernel.js';
 
 type Saved = Record<string, string>;
 
 export class SysctlJournal {
+  /** The journal of a daemon's data root. */
+  static of(dataRoot: string, kernel: Pick<Kernel, 'readSysctl' | 'sysctl'>): SysctlJournal {
+    return new SysctlJournal(join(dataRoot, 'host-settings.json'), kernel);
+  }
+
   constructor(
     private readonly file: string,
     private readonly kernel: Pick<Kernel, 'readSysctl' | 'sysctl'>,

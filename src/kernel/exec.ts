@@ -2,6 +2,7 @@
 // concatenation of user text into a command line.
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { internal } from '../errors.js';
+import { Spawner, type LaunchOptions, type SpawnedProcess } from './spawner.js';
 
 export interface RunResult {
   code: number;
@@ -12,27 +13,36 @@ export interface RunResult {
 export interface RunOptions {
   input?: string;
   timeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
+}
+
+/** One helper process starts the short-lived commands and the long-lived children of the kernel
+ *  layer (spawner.ts: the daemon's own forks grow slower with every container). */
+const spawner = new Spawner();
+
+/** A child started by the helper: stdio pipes or /dev/null only, no IPC channel. */
+export function launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess {
+  return spawner.launch(argv, opts);
 }
 
 /** Runs argv to completion and returns its exit code and output; never throws for a non-zero exit. */
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) return Promise.reject(internal('run: empty argv'));
+  if (argv.length === 0) return Promise.reject(internal('run: empty argv'));
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: opts.env ?? process.env,
-      timeout: opts.timeoutMs ?? 30_000,
-    });
+    const child = spawner.launch(argv);
+    const timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs ?? 30_000);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', (e) => reject(internal(`cannot run ${cmd}: ${e.message}`, e)));
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
-    child.stdin.on('error', () => undefined); // the child may exit before reading its input
-    child.stdin.end(opts.input ?? '');
+    child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e: Error) => {
+      clearTimeout(timer);
+      reject(internal(`cannot run ${argv[0]}: ${e.message}`, e));
+    });
+    child.on('close', (code: number | null, signal: string | null) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+    child.stdin?.end(opts.input ?? '');
   });
 }
 
@@ -50,7 +60,7 @@ export function netnsArgv(netnsPath: string, argv: readonly string[]): string[] 
   return ['nsenter', `--net=${netnsPath}`, '--', ...argv];
 }
 
-/** Starts a long-lived child (a monitor, a runtime, a DNS socket helper); the caller owns it. */
+/** Starts a child from the daemon itself: for an IPC channel or interactive streams (exec, attach). */
 export function spawnChild(argv: readonly string[], opts: SpawnOptions = {}): ChildProcess {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw internal('spawn: empty argv');

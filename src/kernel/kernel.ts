@@ -3,13 +3,15 @@
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { internal } from '../errors.js';
-import { netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
+import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
 import { IpBatch, parseBatchErrors, renderLine, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 
 export type { IpLine } from './ip-batch.js';
 export type { NetnsHandle } from './netns.js';
+export type { LaunchOptions, SpawnedProcess } from './spawner.js';
+import type { LaunchOptions, SpawnedProcess } from './spawner.js';
 
 export interface LinkInfo {
   ifname: string;
@@ -47,6 +49,9 @@ export interface Kernel {
   netnsOf(pid: number): NetnsHandle;
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
+  /** A child started by the process helper (pipes or /dev/null, no IPC): cheap at any scale. */
+  launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess;
+  /** A child of the daemon itself, for an IPC channel or interactive streams. */
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   close(): void;
 }
@@ -131,6 +136,10 @@ export class LinuxKernel implements Kernel {
 
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
     return run(netnsArgv(netnsPath, argv), opts);
+  }
+
+  launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess {
+    return launch(argv, opts);
   }
 
   spawn(argv: readonly string[], opts: SpawnOptions & { netnsPath?: string } = {}): ChildProcess {

@@ -8,7 +8,7 @@
 // started with the path just before the close must not open some later namespace instead.
 import { closeSync, openSync } from 'node:fs';
 import { internal } from '../errors.js';
-import { spawnChild } from './exec.js';
+import { launch } from './exec.js';
 
 export interface NetnsHandle {
   /** What other processes open to enter the namespace. */
@@ -45,9 +45,7 @@ export function holdNetnsOf(pid: number): NetnsHandle {
 
 /** A new namespace made by one short-lived process (unshare + the fixed init script), then held. */
 export function createNetns(ipv6: boolean): Promise<NetnsHandle> {
-  const child = spawnChild(['unshare', '--net', 'sh', '-c', SANDBOX_INIT, 'sandbox-init', ipv6 ? '0' : '1'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = launch(['unshare', '--net', 'sh', '-c', SANDBOX_INIT, 'sandbox-init', ipv6 ? '0' : '1']);
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -55,8 +53,11 @@ export function createNetns(ipv6: boolean): Promise<NetnsHandle> {
     const finish = (f: () => void): void => {
       if (settled) return;
       settled = true;
-      child.stdin?.end(); // lets `read` return: the process exits, the namespace stays held
-      f();
+      try {
+        f(); // opens the namespace first: the process ends soon after its stdin does
+      } finally {
+        child.stdin?.end(); // lets `read` return: the process exits, the namespace stays held
+      }
     };
     child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
@@ -72,7 +73,7 @@ export function createNetns(ipv6: boolean): Promise<NetnsHandle> {
       });
     });
     child.stdin?.on('error', () => undefined);
-    child.on('error', (e) => finish(() => reject(internal(`netns: cannot run unshare: ${e.message}`))));
-    child.on('close', (code) => finish(() => reject(internal(`netns: unshare exited ${code}: ${err.trim()}`))));
+    child.on('error', (e: Error) => finish(() => reject(internal(`netns: cannot run unshare: ${e.message}`))));
+    child.on('close', (code: number | null) => finish(() => reject(internal(`netns: unshare exited ${code}: ${err.trim()}`))));
   });
 }

@@ -86,11 +86,7 @@ export async function launchMonitor(kernel: Kernel, l: MonitorLaunch): Promise<n
     // Docker's OpenStdin/StdinOnce: without -i the container's stdin is /dev/null.
     ...(l.stdin ? ['-i', ...(l.stdinOnce ? [] : ['--leave-stdin-open'])] : []),
   ]);
-  const child = kernel.spawn(argv, {
-    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    env: { ...process.env, _OCI_SYNCPIPE: '3' },
-    detached: true,
-  });
+  const child = kernel.launch(argv, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: { _OCI_SYNCPIPE: '3' }, detached: true });
   const sync = child.stdio[3] as Readable;
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
@@ -103,7 +99,6 @@ export async function launchMonitor(kernel: Kernel, l: MonitorLaunch): Promise<n
   } finally {
     sync.destroy();
     child.stderr?.destroy();
-    child.unref();
   }
 }
 

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
-import { namespaceOf, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { namespaceOf, orphanedHelpers, startDaemon, type TestDaemon } from './helpers/daemon.js';
 import { preloadBusybox } from './helpers/containers.js';
 
 interface Link {
@@ -40,6 +40,14 @@ describe('crash safety', () => {
     await d.kill9();
     await pending;
     d = await startDaemon(host, [], roots);
+    await assertNoOrphans();
+  }
+
+  /** A killed daemon's helpers leave by themselves (one holding a namespace would keep it). */
+  async function assertNoOrphans(): Promise<void> {
+    const until = Date.now() + 3000;
+    while (orphanedHelpers().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(orphanedHelpers(), [], 'no helper outlives its daemon');
   }
 
   /** The kernel matches the records: one bridge per bridge network, one veth per endpoint, one netns per running container. */

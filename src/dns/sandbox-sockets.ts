@@ -1,5 +1,5 @@
 // Gets a sandbox's resolver sockets: the kernel layer starts socket-child.js inside the sandbox's
-// netns with an IPC channel; the child binds 127.0.0.11:53 (UDP and TCP) and passes both handles
+// netns with an IPC channel (through its broker, kernel/ipc-broker.ts); the child binds 127.0.0.11:53 (UDP and TCP) and passes both handles
 // back (Node can pass dgram sockets and net servers between processes), then exits. Node cannot
 // setns a thread, so a short-lived child is the way to own sockets in another namespace.
 import type { Socket as UdpSocket } from 'node:dgram';
@@ -23,9 +23,8 @@ export interface BindOptions {
  * (kernel/netns.ts): with it down the bind would succeed and no query arrive.
  */
 export function bindSandboxSockets(kernel: Kernel, netnsPath: string, opts: BindOptions): Promise<SandboxSockets> {
-  const child = kernel.spawn([process.execPath, CHILD, opts.address, String(opts.port)], {
+  const child = kernel.spawnIpc([process.execPath, CHILD, opts.address, String(opts.port)], {
     netnsPath,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     // Nothing of the daemon's environment: NODE_EXTRA_CA_CERTS alone (set on many machines)
     // makes every Node start parse a CA bundle, 61 instead of 22 ms of CPU per sandbox.
     env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
@@ -43,7 +42,7 @@ export function bindSandboxSockets(kernel: Kernel, netnsPath: string, opts: Bind
       if (err) {
         udp?.close();
         tcp?.close();
-        child.kill('SIGKILL');
+        child.kill();
         reject(err);
       } else if (udp && tcp) {
         resolve({ udp, tcp });
@@ -53,9 +52,9 @@ export function bindSandboxSockets(kernel: Kernel, netnsPath: string, opts: Bind
       () => done(unavailable(`dns: no resolver sockets from ${netnsPath} after ${opts.timeoutMs ?? 5000} ms`)),
       opts.timeoutMs ?? 5000,
     );
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 2000)));
-    child.on('error', (e) => done(internal(`dns: cannot start the socket child: ${e.message}`, e)));
-    child.on('exit', (code) => {
+    child.on('stderr', (d: string) => (stderr += d.slice(0, 2000)));
+    child.on('error', (e: Error) => done(internal(`dns: cannot start the socket child: ${e.message}`, e)));
+    child.on('exit', (code: number | null) => {
       if (!udp || !tcp) done(internal(`dns: socket child in ${netnsPath} exited ${code ?? 'by signal'}: ${stderr.trim()}`));
     });
     child.on('message', (msg: { kind?: string; code?: string; message?: string }, handle: unknown) => {

@@ -22,5 +22,10 @@ udp.bind({ address, port, exclusive: true }, () => {
     process.send?.({ kind: 'tcp' }, tcp);
   });
 });
-// tetherd disconnects once it holds both handles; until then our copies must stay open.
+// tetherd disconnects once it holds both handles; until then our copies must stay open. A
+// parent killed mid-handover may never say so: leave when it is gone, or the namespace stays.
+const parent = process.ppid;
 process.on('disconnect', () => process.exit(0));
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(0);
+}, 1000).unref();

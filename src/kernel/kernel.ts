@@ -4,6 +4,7 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { internal } from '../errors.js';
 import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
+import { IpcBroker, type BrokeredChild } from './ipc-broker.js';
 import { IpBatch, parseBatchErrors, renderLine, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
@@ -11,6 +12,7 @@ import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 export type { IpLine } from './ip-batch.js';
 export type { NetnsHandle } from './netns.js';
 export type { LaunchOptions, SpawnedProcess } from './spawner.js';
+export type { BrokeredChild } from './ipc-broker.js';
 import type { LaunchOptions, SpawnedProcess } from './spawner.js';
 
 export interface LinkInfo {
@@ -51,7 +53,12 @@ export interface Kernel {
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** A child started by the process helper (pipes or /dev/null, no IPC): cheap at any scale. */
   launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess;
-  /** A child of the daemon itself, for an IPC channel or interactive streams. */
+  /**
+   * A child with a Node IPC channel (it passes socket handles back), started through the broker
+   * (ipc-broker.ts) so that the daemon does not fork; in netnsPath if given.
+   */
+  spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
+  /** A child of the daemon itself, for interactive streams (exec, attach) and long-lived watchers. */
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   close(): void;
 }
@@ -68,6 +75,7 @@ function sysctlPath(key: string): string {
 
 export class LinuxKernel implements Kernel {
   private readonly batch = new IpBatch();
+  private readonly broker = new IpcBroker();
 
   async ip(lines: readonly IpLine[]): Promise<void> {
     const errors = await this.batch.exec(lines);
@@ -140,6 +148,10 @@ export class LinuxKernel implements Kernel {
 
   launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess {
     return launch(argv, opts);
+  }
+
+  spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild {
+    return this.broker.spawn(opts.netnsPath ? netnsArgv(opts.netnsPath, argv) : argv, opts.env);
   }
 
   spawn(argv: readonly string[], opts: SpawnOptions & { netnsPath?: string } = {}): ChildProcess {

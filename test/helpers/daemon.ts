@@ -3,7 +3,7 @@
 // the socket like the docker CLI does.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { TestHost } from './testhost.js';
 
@@ -140,4 +140,24 @@ function heldNamespaces(pid: number): string[] {
 /** The namespace a process is in, in the form heldNamespaces() lists. */
 export function namespaceOf(pid: number): string {
   return readlinkSync(`/proc/${pid}/ns/net`);
+}
+
+const HELPERS = ['spawner.pl', 'ipc-broker-child.js', 'socket-child.js'];
+
+/**
+ * Helper processes of some tetherd (process helper, IPC broker, resolver socket children) whose
+ * parent is gone: each must notice within a second that its daemon died, and leave.
+ */
+export function orphanedHelpers(): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      if (ppid === '1' && HELPERS.some((h) => cmd.includes(`/${h}`))) found.push(`${pid} ${cmd.trim()}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }

@@ -13,8 +13,8 @@ if (process.argv[1] === 'fail') { console.error('refused'); process.exit(7); }
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
 
 describe('IPC broker', () => {
-  it('relays a child\'s socket handle to us, and the child is the broker\'s, not ours', async () => {
-    const broker = new IpcBroker();
+  it('relays a child\'s socket handle to us; the child is the broker\'s, which leaves when idle', async () => {
+    const broker = new IpcBroker(300);
     const child = broker.spawn([process.execPath, '-e', CHILD], env);
     const [msg, sock] = await new Promise<[{ ppid: number }, UdpSocket]>((r) => child.once('message', (m, h) => r([m, h])));
     assert.notEqual(msg.ppid, process.pid);
@@ -29,6 +29,14 @@ describe('IPC broker', () => {
     assert.equal(await got, 'ping');
     client.close();
     sock.close();
+    // msg.ppid is the broker: gone after its idle time, and the next spawn starts another.
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.throws(() => process.kill(msg.ppid, 0), /ESRCH/);
+    const next = broker.spawn([process.execPath, '-e', CHILD], env);
+    const [again, sock2] = await new Promise<[{ ppid: number }, UdpSocket]>((r) => next.once('message', (m, h) => r([m, h])));
+    assert.notEqual(again.ppid, msg.ppid);
+    sock2.close();
+    next.disconnect();
   });
 
   it('reports stderr and the exit code of a child that fails', async () => {

@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { internal } from '../errors.js';
 
 const BROKER = fileURLToPath(new URL('./ipc-broker-child.js', import.meta.url));
+/** How long an idle broker stays (the daemon's pool refills come in bursts with each start). */
+const IDLE_MS = 10_000;
 
 export type BrokerRequest =
   | { op: 'spawn'; id: number; argv: string[]; env: Record<string, string> }
@@ -49,6 +51,9 @@ export class IpcBroker {
   private broker: ChildProcess | undefined;
   private readonly children = new Map<number, BrokeredChild>();
   private nextId = 1;
+  private idle: NodeJS.Timeout | undefined;
+
+  constructor(private readonly idleMs = IDLE_MS) {}
 
   spawn(argv: readonly string[], env: Record<string, string>): BrokeredChild {
     const broker = this.ensure();
@@ -97,17 +102,26 @@ export class IpcBroker {
     return broker;
   }
 
-  /** The broker keeps the daemon alive only while it has children of ours to relay. */
+  /**
+   * The broker keeps the daemon alive only while it has children of ours to relay, and leaves
+   * after a quiet spell: a Node process is ~45 MiB, and one fork of the daemon per burst is cheap.
+   */
   private retain(): void {
     const b = this.broker;
     if (!b) return;
+    clearTimeout(this.idle);
     const channel = b.channel as { ref?: () => void; unref?: () => void } | undefined;
     if (this.children.size > 0) {
       b.ref();
       channel?.ref?.();
-    } else {
-      b.unref();
-      channel?.unref?.();
+      return;
     }
+    b.unref();
+    channel?.unref?.();
+    this.idle = setTimeout(() => {
+      if (this.broker !== b || this.children.size > 0) return;
+      this.broker = undefined; // the next spawn starts another
+      b.disconnect(); // the broker leaves when its channel closes
+    }, this.idleMs).unref();
   }
 }

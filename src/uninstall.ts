@@ -1,7 +1,7 @@
 // `tetherd uninstall`: takes back from the host what tetherd put there, with the daemon stopped
 // (the same flags name the same daemon): every container is killed and its runtime state
 // dropped, the bridges of its networks deleted (their veths go with the namespaces), its nft
-// table deleted, the exec root removed, and the forwarding and br_netfilter settings put back
+// table deleted, the exec root and the empty cgroup parents removed, and the forwarding and br_netfilter settings put back
 // as they were before tetherd first changed them. The data root (images, containers' writable
 // layers, records) stays: `rm -rf` it to delete those too.
 import { existsSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { unavailable } from './errors.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { LinuxKernel } from './kernel/kernel.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
+import { removeCgroupParents } from './runtime/oci-runtime.js';
 import { Store } from './store/store.js';
 
 /** Undoes the daemon's host state; `say` gets one line per thing done. */
@@ -45,6 +46,7 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
     }
     if ((await kernel.nftCmd(['delete', 'table', 'inet', config.firewallTable])).code === 0) say(`nft table inet ${config.firewallTable}: deleted`);
     await rm(config.execRoot, { recursive: true, force: true });
+    if ((await removeCgroupParents()).length > 0) say('cgroups: removed');
     for (const restored of await SysctlJournal.of(config.dataRoot, kernel).restore()) say(`sysctl ${restored}: restored`);
   } finally {
     kernel.close();

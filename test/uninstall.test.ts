@@ -44,7 +44,7 @@ describe('tetherd uninstall', () => {
   it('refuses while the daemon runs, then takes back bridges, table, containers and forwarding', async () => {
     assert.equal(forwarding(), '1', 'the daemon enabled forwarding');
     assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: 'un' })).status, 201);
-    await runDetached(d, 'web', { HostConfig: { NetworkMode: 'un', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } });
+    const web = await runDetached(d, 'web', { HostConfig: { NetworkMode: 'un', PortBindings: { '80/tcp': [{ HostPort: '8080' }] } } });
     assert.equal(bridges().length, 2, 'tether0 and the user network');
 
     const refused = uninstall();
@@ -63,5 +63,10 @@ describe('tetherd uninstall', () => {
     assert.deepEqual(processesUnder(join(d.dataRoot, 'containers')), [], 'no monitor or container left');
     assert.ok(existsSync(join(d.dataRoot, 'tether.db')), 'the data root stays');
     assert.equal(existsSync(d.execRoot), false);
+    // Its cgroups are gone; the shared parent too, unless another test's containers still use it.
+    const pidsParent = '/sys/fs/cgroup/pids/tether';
+    assert.equal(existsSync(join(pidsParent, web.Id)), false, 'no cgroup of the container left');
+    if (existsSync(pidsParent)) assert.ok(readdirSync(pidsParent, { withFileTypes: true }).some((e) => e.isDirectory()), 'an empty parent is removed');
+    else assert.match(r.stdout, /^cgroups: removed$/m);
   });
 });

@@ -3,7 +3,7 @@
 // container lives in <containersRoot>/<id>/ (see monitor.ts for the files); delete removes all.
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { conflict, internal, invalid, notFound, unavailable } from '../errors.js';
@@ -13,6 +13,21 @@ import { readLogs, type LogEntry } from './logs.js';
 import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';
 import type { RuntimeBinary, RuntimeName } from './runtime-binary.js';
 import { attachStdinArgv, execTtyArgv, resizeContainerTty, type ConsoleSize } from './stdio-helpers.js';
+
+/** Where the runtimes put containers' cgroups (as Docker's /docker): /<parent>/<id> in every hierarchy. */
+export const CGROUP_PARENT = 'tether';
+
+/**
+ * Removes the empty cgroup parent from every hierarchy (`tetherd uninstall`); one still holding
+ * containers of another daemon is refused by the kernel (EBUSY) and stays.
+ */
+export async function removeCgroupParents(root = '/sys/fs/cgroup'): Promise<string[]> {
+  const removed: string[] = [];
+  for (const dir of [join(root, CGROUP_PARENT), ...(await readdir(root).catch(() => [])).map((h) => join(root, h, CGROUP_PARENT))]) {
+    if (await rmdir(dir).then(() => true, () => false)) removed.push(dir);
+  }
+  return removed;
+}
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -111,7 +126,7 @@ export class OciRuntime {
         process: spec.process,
         network: spec.network,
         etcFiles: spec.etcFiles,
-        cgroupsPath: `/${this.opts.cgroupParent ?? 'tether'}/${spec.id}`,
+        cgroupsPath: `/${this.opts.cgroupParent ?? CGROUP_PARENT}/${spec.id}`,
       });
       return await launchMonitor(this.kernel, {
         id: spec.id,

@@ -26,4 +26,8 @@ const r = spawnSync(
   ['--test', '--test-concurrency=2', '--test-timeout=300000', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
+// The runtimes' cgroup parents (/tether in every hierarchy) outlive the last container; removed
+// here, once no test can be creating a container under them.
+const { removeCgroupParents } = await import('../dist/src/runtime/oci-runtime.js');
+await removeCgroupParents();
 process.exit(r.status ?? 1);

@@ -256,5 +256,7 @@ tcmp_teardown() {
     for e in "$TCMP_DIR"/*/daemon.log; do [ -f "$e" ] && cp "$e" "$TCMP_KEEP_LOGS/$(basename "$(dirname "$e")").daemon.log"; done
   fi
   _tcmp_destroy "$TCMP_DIR" "$TCMP_RUN"
+  # The engines' empty cgroup parents (/docker, /libpod_parent, /tether); rmdir refuses busy ones.
+  rmdir /sys/fs/cgroup/{,*/}{docker,libpod_parent,tether} 2>/dev/null || true
   tcmp_log "teardown done"
 }

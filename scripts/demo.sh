@@ -9,7 +9,16 @@ DIR=/run/tether-demo
 SOCK=$DIR/tether.sock
 
 stop() {
-  if [ -f "$DIR/tetherd.pid" ]; then kill "$(cat "$DIR/tetherd.pid")" 2>/dev/null || true; sleep 0.5; fi
+  if [ -f "$DIR/tetherd.pid" ]; then
+    pid=$(cat "$DIR/tetherd.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  # What the daemon left on purpose (running containers, bridges, its table, cgroup parents).
+  if [ -e "/run/netns/$NS" ] && command -v tetherd >/dev/null; then
+    nsenter --net=/run/netns/$NS -- tetherd uninstall -H "unix://$SOCK" --data-root "$DIR/data" \
+      --exec-root "$DIR/exec" --config-file "$DIR/daemon.json" >/dev/null || true
+  fi
   ip netns del "$NS" 2>/dev/null || true
   grep -o " $DIR[^ ]*" /proc/mounts | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
   rm -rf "$DIR"

@@ -8,7 +8,8 @@
 #
 # One line a message, fields split by single spaces, strings hex-encoded ("-" for none/empty).
 # tetherd -> spawner (stdin):
-#   S id flags fds argv env   start: flags "d" = new session (detached) or "-"; fds one letter a
+#   S id flags fds argv env   start: flags "d" = new session (detached), "k" = killed when this
+#                             helper ends (a watcher that must not outlive the daemon), or "-"; fds one letter a
 #                             descriptor from 0: "p" pipe, "n" /dev/null; argv and env are
 #                             comma-separated hex strings; env "-" is this process's environment,
 #                             "+" and strings "K=V" add to it
@@ -18,8 +19,9 @@
 #   P id pid                  started                           E id hex   could not start
 #   O id fd hex               output                            Z id fd    output closed
 #   X id code signo           reaped ("-" for the one that does not apply)
-# Ends when its stdin closes (the daemon went away); children run on, a holder waiting on its
-# stdin ends with it. perl-base is Essential in Debian: no module beyond it.
+# Ends when its stdin closes (the daemon went away, even before this started); children run on
+# (a container's monitor must), a holder waiting on its stdin ends with it, and a "k" child gets
+# SIGKILL from the kernel (PR_SET_PDEATHSIG). perl-base is Essential in Debian: no module beyond it.
 use strict;
 use warnings;
 use POSIX qw(:sys_wait_h setsid _exit dup2 EAGAIN EINTR);
@@ -61,11 +63,13 @@ sub start {
         }
     }
     pipe(my $err_r, my $err_w) or return reply('E', $id, hex_of("pipe: $!"));    # close-on-exec
+    my $helper = $$;
     my $pid = fork();
     return reply('E', $id, hex_of("fork: $!")) unless defined $pid;
     if ($pid == 0) {
         $SIG{CHLD} = $SIG{PIPE} = 'DEFAULT';
-        setsid() if $flags eq 'd';
+        setsid() if $flags =~ /d/;
+        die_with_helper($err_w, $helper) if $flags =~ /k/;
         # Out of the way first: an end may already sit on a descriptor number another one needs.
         my @high = map { fcntl($_, F_DUPFD, 64) // child_fail($err_w, "dup: $!") } @ends;
         dup2($high[$_], $_) // child_fail($err_w, "dup2: $!") for 0 .. $#high;
@@ -95,6 +99,16 @@ sub start {
 }
 
 sub child_fail { my ($w, $why) = @_; syswrite($w, $why); _exit(127) }
+
+# prctl(2) by syscall number: perl-base has no syscall.ph. Where the number is unknown the child
+# is refused rather than started without the guarantee.
+my %SYS_prctl = (x86_64 => 157, aarch64 => 167, riscv64 => 167);
+sub die_with_helper {
+    my ($w, $helper) = @_;
+    my $nr = $SYS_prctl{ (POSIX::uname())[4] } // child_fail($w, 'PR_SET_PDEATHSIG: unknown architecture');
+    syscall($nr, 1, 9) == 0 or child_fail($w, "prctl: $!");    # PR_SET_PDEATHSIG, SIGKILL
+    _exit(0) if getppid() != $helper;    # we were already orphaned before the prctl took effect
+}
 
 sub flush_in {
     my $c = shift;

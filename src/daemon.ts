@@ -14,6 +14,7 @@ import { PortPublisher } from './engine/port-publisher.js';
 import { createLogger } from './engine/log.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
+import { markOwner } from './kernel/owner.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { noRuntime } from './engine/no-runtime.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
@@ -27,6 +28,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const log = createLogger(config.debug ? 'debug' : 'info');
   await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  markOwner(config.execRoot); // before the first helper starts
   const kernel = new LinuxKernel();
   const firewall = new FirewallAdapter(
     config.iptables
@@ -40,6 +42,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     dataRoot: config.dataRoot,
     execRoot: config.execRoot,
     defaultRuntime: config.defaultRuntime,
+    cgroupParent: config.cgroupParent,
     containerUsing: (imageId) => engineRef?.containers.list().find((c) => c.config.imageId === imageId)?.id,
   }).catch((e: unknown) => {
     log.warn('containers are unavailable', { error: String(e) });

@@ -1,6 +1,6 @@
 // `tetherd uninstall`: takes back from the host what tetherd put there, with the daemon stopped
 // (the same flags name the same daemon): every container is killed and its runtime state
-// dropped, the bridges of its networks deleted (their veths go with the namespaces), its nft
+// dropped, any helper it left killed, the bridges of its networks deleted (their veths go with the namespaces), its nft
 // table deleted, the exec root and the empty cgroup parents removed, and the forwarding and br_netfilter settings put back
 // as they were before tetherd first changed them. The data root (images, containers' writable
 // layers, records) stays: `rm -rf` it to delete those too.
@@ -13,6 +13,7 @@ import type { DaemonConfig } from './engine/config.js';
 import { unavailable } from './errors.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { LinuxKernel } from './kernel/kernel.js';
+import { killOwned } from './kernel/owner.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { removeCgroupParents } from './runtime/oci-runtime.js';
 import { Store } from './store/store.js';
@@ -29,7 +30,7 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
     if (existsSync(db)) {
       const store = new Store(db);
       try {
-        const runtime = await ContainerRuntime.open({ kernel, dataRoot: config.dataRoot, execRoot: config.execRoot, defaultRuntime: config.defaultRuntime }).catch((e: unknown) => {
+        const runtime = await ContainerRuntime.open({ kernel, dataRoot: config.dataRoot, execRoot: config.execRoot, defaultRuntime: config.defaultRuntime, cgroupParent: config.cgroupParent }).catch((e: unknown) => {
           say(`containers: not stopped, no OCI runtime (${String(e)})`);
           return undefined;
         });
@@ -44,9 +45,11 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
         store.close();
       }
     }
+    const leftovers = killOwned(config.execRoot); // helpers of a daemon killed with SIGKILL
+    if (leftovers > 0) say(`processes: ${leftovers} left by the daemon killed`);
     if ((await kernel.nftCmd(['delete', 'table', 'inet', config.firewallTable])).code === 0) say(`nft table inet ${config.firewallTable}: deleted`);
     await rm(config.execRoot, { recursive: true, force: true });
-    if ((await removeCgroupParents()).length > 0) say('cgroups: removed');
+    if ((await removeCgroupParents(config.cgroupParent)).length > 0) say('cgroups: removed');
     for (const restored of await SysctlJournal.of(config.dataRoot, kernel).restore()) say(`sysctl ${restored}: restored`);
   } finally {
     kernel.close();

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
-import { namespaceOf, orphanedHelpers, startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { helpersOf, namespaceOf, startDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { preloadBusybox } from './helpers/containers.js';
 
 interface Link {
@@ -39,15 +39,9 @@ describe('crash safety', () => {
     await d.waitForLog(new RegExp(`crash point ${point.replaceAll('.', '\\.')}`));
     await d.kill9();
     await pending;
+    // A killed daemon's helpers leave by themselves (one holding a namespace would keep it).
+    await waitFor(() => `helpers outlive their daemon: ${helpersOf(roots.execRoot).join('; ')}`, () => helpersOf(roots.execRoot).length === 0);
     d = await startDaemon(host, [], roots);
-    await assertNoOrphans();
-  }
-
-  /** A killed daemon's helpers leave by themselves (one holding a namespace would keep it). */
-  async function assertNoOrphans(): Promise<void> {
-    const until = Date.now() + 3000;
-    while (orphanedHelpers().length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(orphanedHelpers(), [], 'no helper outlives its daemon');
   }
 
   /** The kernel matches the records: one bridge per bridge network, one veth per endpoint, one netns per running container. */

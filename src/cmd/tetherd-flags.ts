@@ -22,6 +22,7 @@ const fileSchema = z
     'live-restore': z.boolean().optional(),
     'default-runtime': z.enum(['crun', 'runc']).optional(),
     'firewall-table': z.string().optional(),
+    'cgroup-parent': z.string().optional(),
     debug: z.boolean().optional(),
   })
   .strict();
@@ -67,6 +68,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       'live-restore': { type: 'string' },
       'default-runtime': { type: 'string' },
       'firewall-table': { type: 'string' },
+      'cgroup-parent': { type: 'string' },
       'config-file': { type: 'string' },
       debug: { type: 'string' },
     },
@@ -83,6 +85,11 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
   if (runtime !== undefined && runtime !== 'crun' && runtime !== 'runc') throw invalid(`unknown runtime ${runtime}: crun or runc`);
   const mtu = values.mtu !== undefined ? Number(values.mtu) : file.mtu;
   if (mtu !== undefined && (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535)) throw invalid(`invalid --mtu ${values.mtu}`);
+  const cgroupParent = (values['cgroup-parent'] ?? file['cgroup-parent'] ?? DEFAULT_CONFIG.cgroupParent).replace(/^\/+|\/+$/g, '');
+  // Names below /sys/fs/cgroup: plain path components only, never `..` or an empty one.
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/.test(cgroupParent)) {
+    throw invalid(`invalid --cgroup-parent ${values['cgroup-parent'] ?? file['cgroup-parent']}: want a cgroup path such as /tether`);
+  }
   return {
     hosts: values.host ?? file.hosts ?? DEFAULT_CONFIG.hosts,
     dataRoot: values['data-root'] ?? file['data-root'] ?? DEFAULT_CONFIG.dataRoot,
@@ -98,6 +105,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
     liveRestore: bools['live-restore'] ?? DEFAULT_CONFIG.liveRestore,
     defaultRuntime: (runtime ?? DEFAULT_CONFIG.defaultRuntime) as DaemonConfig['defaultRuntime'],
     firewallTable: values['firewall-table'] ?? file['firewall-table'] ?? DEFAULT_CONFIG.firewallTable,
+    cgroupParent,
     debug: bools['debug'] ?? DEFAULT_CONFIG.debug,
   };
 }

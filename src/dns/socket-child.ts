@@ -4,6 +4,7 @@
 //   argv: <address> <port>
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { exitWithParent } from '../kernel/owner.js';
 
 const [address = '127.0.0.11', portText = '53'] = process.argv.slice(2);
 const port = Number(portText);
@@ -24,8 +25,5 @@ udp.bind({ address, port, exclusive: true }, () => {
 });
 // tetherd disconnects once it holds both handles; until then our copies must stay open. A
 // parent killed mid-handover may never say so: leave when it is gone, or the namespace stays.
-const parent = process.ppid;
 process.on('disconnect', () => process.exit(0));
-setInterval(() => {
-  if (process.ppid !== parent) process.exit(0);
-}, 1000).unref();
+exitWithParent();

@@ -18,6 +18,8 @@ export interface DaemonConfig {
   defaultRuntime: 'crun' | 'runc';
   /** Our nft table's name, so several daemons in one namespace cannot collide (tests). */
   firewallTable: string;
+  /** --cgroup-parent: containers' cgroups go to /<cgroupParent>/<id> in every hierarchy. */
+  cgroupParent: string;
   debug: boolean;
 }
 
@@ -36,5 +38,6 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   liveRestore: false,
   defaultRuntime: 'crun',
   firewallTable: 'tether',
+  cgroupParent: 'tether',
   debug: false,
 };

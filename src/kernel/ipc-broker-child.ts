@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket as UdpSocket } from 'node:dgram';
 import type { Server } from 'node:net';
 import type { BrokerReply, BrokerRequest } from './ipc-broker.js';
+import { exitWithParent, helperEnv } from './owner.js';
 
 type Handle = UdpSocket | Server;
 const children = new Map<number, { child: ChildProcess; handles: Handle[] }>();
@@ -15,7 +16,7 @@ const reply = (r: BrokerReply, handle?: Handle): void => {
 process.on('message', (req: BrokerRequest) => {
   if (req.op === 'spawn') {
     const [cmd, ...args] = req.argv;
-    const child = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: req.env });
+    const child = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], env: helperEnv(req.env) });
     const entry = { child, handles: [] as Handle[] };
     children.set(req.id, entry);
     child.stderr?.setEncoding('utf8').on('data', (text: string) => reply({ op: 'stderr', id: req.id, text }));
@@ -46,8 +47,5 @@ function release(id: number): void {
 
 // The daemon went away: nothing left to hand anything to. 'disconnect' alone is not enough: a
 // daemon killed while a handle was on its way left a broker behind, holding the daemon's stderr.
-const daemon = process.ppid;
 process.on('disconnect', () => process.exit(0));
-setInterval(() => {
-  if (process.ppid !== daemon) process.exit(0);
-}, 1000).unref();
+exitWithParent();

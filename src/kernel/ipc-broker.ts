@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import type { Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { internal } from '../errors.js';
+import { helperEnv } from './owner.js';
 
 const BROKER = fileURLToPath(new URL('./ipc-broker-child.js', import.meta.url));
 /** How long an idle broker stays (the daemon's pool refills come in bursts with each start). */
@@ -78,7 +79,7 @@ export class IpcBroker {
     // makes a Node start parse a CA bundle.
     const broker = spawn(process.execPath, [BROKER], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+      env: helperEnv({ PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }),
     });
     this.broker = broker;
     broker.on('message', (r: BrokerReply, handle?: UdpSocket | Server) => {

@@ -52,13 +52,13 @@ export interface Kernel {
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** A child started by the process helper (pipes or /dev/null, no IPC): cheap at any scale. */
-  launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess;
+  launch(argv: readonly string[], opts?: LaunchOptions & { netnsPath?: string }): SpawnedProcess;
   /**
    * A child with a Node IPC channel (it passes socket handles back), started through the broker
    * (ipc-broker.ts) so that the daemon does not fork; in netnsPath if given.
    */
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
-  /** A child of the daemon itself, for interactive streams (exec, attach) and long-lived watchers. */
+  /** A child of the daemon itself, for interactive streams (exec, attach). */
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   close(): void;
 }
@@ -78,22 +78,32 @@ export class LinuxKernel implements Kernel {
   private readonly broker = new IpcBroker();
 
   async ip(lines: readonly IpLine[]): Promise<void> {
-    const errors = await this.batch.exec(lines);
-    throwFirst(lines, errors);
+    throwFirst(lines, await this.ipTry(lines));
   }
 
+  /**
+   * iproute2 opens the file a `netns` argument names and never closes it: in the long-running
+   * batch every sandbox's namespace would stay alive (one open file each) until that process
+   * ends. Such lines run in a batch of their own that ends with them.
+   */
   ipTry(lines: readonly IpLine[]): Promise<Map<number, string>> {
-    return this.batch.exec(lines);
+    return lines.some((l) => l.includes('netns')) ? this.oneShot(lines) : this.batch.exec(lines);
   }
 
   async ipIn(netnsPath: string, lines: readonly IpLine[]): Promise<void> {
-    if (lines.length === 0) return;
+    throwFirst(lines, await this.oneShot(lines, netnsPath));
+  }
+
+  /** One `ip -batch` process for these lines (in netnsPath if given); the failed lines by index. */
+  private async oneShot(lines: readonly IpLine[], netnsPath?: string): Promise<Map<number, string>> {
+    if (lines.length === 0) return new Map();
     const input = `${lines.map(renderLine).join('\n')}\n`;
-    const r = await run(netnsArgv(netnsPath, ['ip', '-force', '-batch', '-']), { input });
-    if (r.code === 0) return;
+    const argv = ['ip', '-force', '-batch', '-'];
+    const r = await run(netnsPath ? netnsArgv(netnsPath, argv) : argv, { input });
+    if (r.code === 0) return new Map();
     const errors = parseBatchErrors(r.stderr, 1);
-    if (errors.size === 0) throw internal(`ip in ${netnsPath}: ${r.stderr.trim()}`);
-    throwFirst(lines, errors);
+    if (errors.size === 0) throw internal(`ip${netnsPath ? ` in ${netnsPath}` : ''}: ${r.stderr.trim()}`);
+    return errors;
   }
 
   async ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T> {
@@ -146,8 +156,9 @@ export class LinuxKernel implements Kernel {
     return run(netnsArgv(netnsPath, argv), opts);
   }
 
-  launch(argv: readonly string[], opts?: LaunchOptions): SpawnedProcess {
-    return launch(argv, opts);
+  launch(argv: readonly string[], opts: LaunchOptions & { netnsPath?: string } = {}): SpawnedProcess {
+    const { netnsPath, ...rest } = opts;
+    return launch(netnsPath ? netnsArgv(netnsPath, argv) : argv, rest);
   }
 
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild {

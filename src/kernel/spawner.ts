@@ -23,6 +23,8 @@ export interface LaunchOptions {
   env?: Readonly<Record<string, string>>;
   /** A session of its own, so it outlives the daemon (a container's monitor). */
   detached?: boolean;
+  /** Killed by the kernel when the helper ends, i.e. with the daemon (a long-lived watcher). */
+  dieWithDaemon?: boolean;
 }
 
 export class SpawnedProcess extends EventEmitter {
@@ -143,7 +145,8 @@ export class Spawner {
     });
     const env = opts.env ? `+${Object.entries(opts.env).map(([k, v]) => hex(`${k}=${v}`)).join(',')}` : '-';
     const fds = stdio.map((k) => (k === 'pipe' ? 'p' : 'n')).join('');
-    helper.stdin?.write(`S ${id} ${opts.detached ? 'd' : '-'} ${fds} ${argv.map(hex).join(',')} ${env}\n`);
+    const flags = `${opts.detached ? 'd' : ''}${opts.dieWithDaemon ? 'k' : ''}` || '-';
+    helper.stdin?.write(`S ${id} ${flags} ${fds} ${argv.map(hex).join(',')} ${env}\n`);
     return child;
   }
 

@@ -16,7 +16,8 @@ export interface ContainerRuntimeOptions {
   /** <exec-root>: the runtimes' state directories go below it. */
   execRoot: string;
   defaultRuntime: RuntimeName;
-  cgroupParent?: string;
+  /** --cgroup-parent. */
+  cgroupParent: string;
   containerUsing?: ImageStoreOptions['containerUsing'];
 }
 
@@ -48,7 +49,7 @@ export class ContainerRuntime implements RuntimePort {
       runtimes: found,
       containersRoot: join(o.dataRoot, 'containers'),
       stateRoot: join(o.execRoot, 'runtime'),
-      ...(o.cgroupParent ? { cgroupParent: o.cgroupParent } : {}),
+      cgroupParent: o.cgroupParent,
     });
     return new ContainerRuntime(images, oci, found);
   }

@@ -14,17 +14,21 @@ import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExi
 import type { RuntimeBinary, RuntimeName } from './runtime-binary.js';
 import { attachStdinArgv, execTtyArgv, resizeContainerTty, type ConsoleSize } from './stdio-helpers.js';
 
-/** Where the runtimes put containers' cgroups (as Docker's /docker): /<parent>/<id> in every hierarchy. */
-export const CGROUP_PARENT = 'tether';
-
 /**
- * Removes the empty cgroup parent from every hierarchy (`tetherd uninstall`); one still holding
- * containers of another daemon is refused by the kernel (EBUSY) and stays.
+ * Removes a daemon's cgroup parent (`--cgroup-parent`, deepest component first) from every
+ * hierarchy (`tetherd uninstall`); one still holding containers is refused by the kernel (EBUSY)
+ * and stays.
  */
-export async function removeCgroupParents(root = '/sys/fs/cgroup'): Promise<string[]> {
+export async function removeCgroupParents(parent: string, root = '/sys/fs/cgroup'): Promise<string[]> {
+  const parts = parent.split('/').filter(Boolean);
+  const levels = parts.map((_, i) => parts.slice(0, parts.length - i).join('/'));
+  const hierarchies = ['', ...(await readdir(root).catch(() => []))];
   const removed: string[] = [];
-  for (const dir of [join(root, CGROUP_PARENT), ...(await readdir(root).catch(() => [])).map((h) => join(root, h, CGROUP_PARENT))]) {
-    if (await rmdir(dir).then(() => true, () => false)) removed.push(dir);
+  for (const h of hierarchies) {
+    for (const level of levels) {
+      const dir = join(root, h, level);
+      if (await rmdir(dir).then(() => true, () => false)) removed.push(dir);
+    }
   }
   return removed;
 }
@@ -85,8 +89,8 @@ export interface OciRuntimeOptions {
   containersRoot: string;
   /** Parent for the runtimes' --root state directories (exec-root). */
   stateRoot: string;
-  /** cgroup parent: containers go to /<cgroupParent>/<id>. */
-  cgroupParent?: string;
+  /** cgroup parent (--cgroup-parent): containers go to /<cgroupParent>/<id>. */
+  cgroupParent: string;
 }
 
 const STOP_GRACE_AFTER_KILL_MS = 10_000;
@@ -126,7 +130,7 @@ export class OciRuntime {
         process: spec.process,
         network: spec.network,
         etcFiles: spec.etcFiles,
-        cgroupsPath: `/${this.opts.cgroupParent ?? CGROUP_PARENT}/${spec.id}`,
+        cgroupsPath: `/${this.opts.cgroupParent}/${spec.id}`,
       });
       return await launchMonitor(this.kernel, {
         id: spec.id,

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ownedProcesses } from '../../src/kernel/owner.js';
 import type { TestHost } from './testhost.js';
 
 const TETHERD = resolve(import.meta.dirname, '../../src/cmd/tetherd.js');
@@ -58,27 +59,42 @@ export function apiCall(socket: string, method: string, path: string, body?: unk
   });
 }
 
-export async function startDaemon(
-  host: TestHost,
-  extraArgs: string[] = [],
-  reuse?: { dataRoot: string; execRoot: string },
-  env: Record<string, string> = {},
-): Promise<TestDaemon> {
-  const dataRoot = reuse?.dataRoot ?? join(host.dir, 'data');
-  const execRoot = reuse?.execRoot ?? join(host.dir, 'exec');
-  const socket = join(host.dir, 'tether.sock');
+export interface DaemonRoots {
+  dataRoot: string;
+  execRoot: string;
+  /** Default: tether.sock in the test host's directory. */
+  socket?: string;
+}
+
+/** Starts tetherd in the test host without waiting for it (startDaemon waits until it answers). */
+export function spawnDaemon(host: TestHost, extraArgs: string[] = [], roots?: DaemonRoots, env: Record<string, string> = {}): { child: ChildProcess; socket: string; dataRoot: string; execRoot: string } {
+  const dataRoot = roots?.dataRoot ?? join(host.dir, 'data');
+  const execRoot = roots?.execRoot ?? join(host.dir, 'exec');
+  const socket = roots?.socket ?? join(host.dir, 'tether.sock');
   const args = [
     `--net=${host.nsPath}`, '--', process.execPath, TETHERD,
     '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
     '--config-file', join(host.dir, 'no-daemon.json'),
+    // Containers' cgroups under a parent of this test host's own, removed with it.
+    ...(extraArgs.includes('--cgroup-parent') ? [] : ['--cgroup-parent', host.name]),
     // Names the containers cannot resolve must fail here, never query the machine's resolvers.
     ...(extraArgs.includes('--dns') ? [] : ['--dns', '127.0.0.1']),
     ...extraArgs,
   ];
   const child = spawn('nsenter', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  return { child, socket, dataRoot, execRoot };
+}
+
+export async function startDaemon(
+  host: TestHost,
+  extraArgs: string[] = [],
+  reuse?: DaemonRoots,
+  env: Record<string, string> = {},
+): Promise<TestDaemon> {
+  const { child, socket, dataRoot, execRoot } = spawnDaemon(host, extraArgs, reuse, env);
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const deadline = Date.now() + 20_000;
   for (;;) {
@@ -137,27 +153,62 @@ function heldNamespaces(pid: number): string[] {
   return held;
 }
 
+/**
+ * Network namespaces that the daemon or any process it started (the owner mark) holds open,
+ * other than the one each runs in: namespaces are judged by who holds them, since their inode
+ * numbers are reused as soon as they are freed.
+ */
+export function namespacesHeldBy(d: TestDaemon): Set<string> {
+  const held = new Set<string>();
+  for (const pid of [d.process.pid!, ...ownedProcesses(d.execRoot).map((p) => p.pid)]) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        if (target.startsWith('net:')) held.add(target);
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return held;
+}
+
 /** The namespace a process is in, in the form heldNamespaces() lists. */
 export function namespaceOf(pid: number): string {
   return readlinkSync(`/proc/${pid}/ns/net`);
 }
 
-const HELPERS = ['spawner.pl', 'ipc-broker-child.js', 'socket-child.js'];
-
 /**
- * Helper processes of some tetherd (process helper, IPC broker, resolver socket children) whose
- * parent is gone: each must notice within a second that its daemon died, and leave.
+ * Processes the daemon with this exec root started and left running, other than the containers'
+ * monitors (conmon and the containers below it outlive tetherd on purpose): once that daemon is
+ * dead, each must notice and leave. Judged by the owner mark (kernel/owner.ts), so only this
+ * test's daemon is looked at, never another test's or another run's.
  */
-export function orphanedHelpers(): string[] {
-  const found: string[] = [];
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-      const ppid = /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      if (ppid === '1' && HELPERS.some((h) => cmd.includes(`/${h}`))) found.push(`${pid} ${cmd.trim()}`);
-    } catch {
-      // gone meanwhile
+export function helpersOf(execRoot: string): string[] {
+  const underMonitor = (pid: number): boolean => {
+    for (let p = pid; p > 1; ) {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) === 'conmon') return true;
+      p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
     }
+    return false;
+  };
+  return ownedProcesses(execRoot)
+    .filter((p) => {
+      try {
+        return !underMonitor(p.pid);
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map((p) => `${p.pid} ${p.cmdline}`);
+}
+
+/** Polls until cond() holds; fails with what() after timeoutMs. */
+export async function waitFor(what: () => string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what()}`);
+    await new Promise((r) => setTimeout(r, 50));
   }
-  return found;
 }

@@ -2,9 +2,10 @@
 // builds (bridges, veths, nft tables) live there and vanish with it. Names carry a per-run prefix
 // so two runs never collide and a leftover from a killed run is recognisable and removable.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { OWNER_VAR } from '../../src/kernel/owner.js';
 
 // tt<pid in decimal><kind letters><seq>: decimal pid so a later run can parse it back.
 export const RUN_PREFIX = `tt${process.pid}`;
@@ -53,15 +54,17 @@ export function createTestHost(kind = 'h'): TestHost {
       killContainersUnder(dir);
       unmountUnder(dir);
       spawnSync('ip', ['netns', 'del', name]);
+      removeCgroupTree(name);
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /**
- * Containers outlive their daemon (conmon keeps them, as in Docker's live restore): a test that
- * stopped its daemon with containers still running must kill them. `<runtime> delete --force`
- * for every container state directory below dir, then any monitor still naming dir.
+ * Containers outlive their daemon (conmon keeps them, as in Docker's live restore), and a killed
+ * daemon's helpers may still be on their way out: a test that stopped its daemon must kill them.
+ * `<runtime> delete --force` for every container state directory below dir, then every process
+ * naming dir or carrying the owner mark of an exec root below it (kernel/owner.ts).
  */
 export function killContainersUnder(dir: string): void {
   for (const rt of ['crun', 'runc']) {
@@ -69,18 +72,22 @@ export function killContainersUnder(dir: string): void {
     if (!existsSync(root)) continue;
     for (const id of readdirSync(root)) spawnSync(rt, ['--root', root, 'delete', '--force', id]);
   }
-  killProcesses((cmdline) => cmdline.includes(dir));
+  killProcesses((cmdline, owner) => cmdline.includes(dir) || owner.startsWith(`${dir}/`));
 }
 
-/** SIGKILLs every process whose command line matches, and its children (a monitor's container). */
-function killProcesses(match: (cmdline: string) => boolean): void {
+/** SIGKILLs every process that matches (by command line or owner mark), and its children. */
+function killProcesses(match: (cmdline: string, owner: string) => boolean): void {
   const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).map(Number);
   const parentOf = new Map<number, number>();
   const victims = new Set<number>();
   for (const pid of procs) {
     try {
-      parentOf.set(pid, Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]));
-      if (pid !== process.pid && match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) victims.add(pid);
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      parentOf.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const owner = env.find((v) => v.startsWith(`${OWNER_VAR}=`))?.slice(OWNER_VAR.length + 1) ?? '';
+      if (pid !== process.pid && match(cmdline, owner)) victims.add(pid);
     } catch {
       /* gone meanwhile */
     }
@@ -92,6 +99,35 @@ function killProcesses(match: (cmdline: string) => boolean): void {
     } catch {
       /* gone meanwhile */
     }
+  }
+}
+
+const CGROUPS = '/sys/fs/cgroup';
+
+/** The cgroup2 root and every v1 hierarchy (hybrid hosts have both). */
+function cgroupHierarchies(): string[] {
+  return [CGROUPS, ...readdirSync(CGROUPS, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(CGROUPS, e.name))];
+}
+
+/**
+ * Removes the cgroup parent a test host's daemon used (`--cgroup-parent <host name>`) from every
+ * hierarchy, its leftover container cgroups first. A killed process leaves its cgroup a moment
+ * later, so an EBUSY is retried until a deadline.
+ */
+function removeCgroupTree(parent: string): void {
+  const hierarchies = cgroupHierarchies().map((h) => join(h, parent)).filter((d) => existsSync(d));
+  const removeBelow = (d: string): boolean => {
+    for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory() && !removeBelow(join(d, e.name))) return false;
+    try {
+      rmdirSync(d);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+  };
+  const until = Date.now() + 5000;
+  for (const d of hierarchies) {
+    while (existsSync(d) && !removeBelow(d) && Date.now() < until) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
 }
 
@@ -114,11 +150,12 @@ export function unmountUnder(dir: string): void {
  * leftover is harmless to the next run.
  */
 function removeStaleHosts(): void {
-  // Monitors and containers of dead runs, even when their directory is already gone.
-  killProcesses((cmdline) => {
-    const m = /\/tt(\d+)[a-z]+\d+-/.exec(cmdline);
-    return m !== null && !cmdline.includes(`/${RUN_PREFIX}`) && !processAlive(Number(m[1]));
-  });
+  // Helpers, monitors and containers of dead runs, even when their directory is already gone.
+  const ofDeadRun = (text: string): boolean => {
+    const m = /\/tt(\d+)[a-z]+\d+-/.exec(text);
+    return m !== null && !text.includes(`/${RUN_PREFIX}`) && !processAlive(Number(m[1]));
+  };
+  killProcesses((cmdline, owner) => ofDeadRun(cmdline) || ofDeadRun(owner));
   // Their state directories: containers, mounts, files.
   for (const entry of readdirSync(tmpdir())) {
     const m = /^tt(\d+)[a-z]+\d+-/.exec(entry);
@@ -128,6 +165,11 @@ function removeStaleHosts(): void {
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   }
+  const deadRunName = (name: string): boolean => {
+    const m = /^tt(\d+)[a-z]+\d+$/.exec(name);
+    return m !== null && !name.startsWith(RUN_PREFIX) && !processAlive(Number(m[1]));
+  };
+  for (const h of cgroupHierarchies()) for (const name of readdirSync(h).filter(deadRunName)) removeCgroupTree(name);
   const list = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0] ?? '';

@@ -31,7 +31,7 @@ function fakeKernel(failNext = { count: 0 }) {
     async sysctl(key, value) {
       sysctls.push(`${key}=${value}`);
     },
-    spawn: () => assert.fail('no monitor in unit tests'),
+    launch: () => assert.fail('no monitor in unit tests'),
   };
   return { kernel, batches, sysctls };
 }

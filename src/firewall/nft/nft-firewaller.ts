@@ -13,7 +13,7 @@ import { ownedStructure } from './table-structure.js';
 import { TableWatcher } from './table-watcher.js';
 import type { SysctlJournal } from '../sysctl-journal.js';
 
-export type FirewallKernel = Pick<Kernel, 'nft' | 'nftCmd' | 'sysctl' | 'spawn'>;
+export type FirewallKernel = Pick<Kernel, 'nft' | 'nftCmd' | 'sysctl' | 'launch'>;
 
 export interface NftFirewallerOptions {
   kernel: FirewallKernel;

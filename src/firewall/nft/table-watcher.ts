@@ -5,14 +5,13 @@
 // and rules in the user chain are ignored, so normal operation costs nothing. Measured: a
 // structure check (`nft -t list table`) costs ~4 ms; polling it every 500 ms would burn CPU
 // forever, the monitor idles at zero.
-import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Logger } from '../../drivers/driver.js';
-import type { Kernel } from '../../kernel/kernel.js';
+import type { Kernel, SpawnedProcess } from '../../kernel/kernel.js';
 import { USER_CHAIN } from './ruleset.js';
 
 export interface TableWatcherOptions {
-  kernel: Pick<Kernel, 'spawn'>;
+  kernel: Pick<Kernel, 'launch'>;
   table: string;
   netnsPath?: string;
   log: Logger;
@@ -41,7 +40,7 @@ export function isSuspectLine(line: string, table: string): boolean {
 const KINDS = ['tables', 'chains', 'rules'] as const;
 
 export class TableWatcher {
-  private readonly children = new Map<string, ChildProcess>();
+  private readonly children = new Map<string, SpawnedProcess>();
   private timer: NodeJS.Timeout | undefined;
   private readonly restarts = new Set<NodeJS.Timeout>();
   private stopped = true;
@@ -65,7 +64,8 @@ export class TableWatcher {
 
   private spawn(kind: (typeof KINDS)[number]): void {
     const { kernel, netnsPath, table, log } = this.opts;
-    const child = kernel.spawn(['nft', 'monitor', kind], { netnsPath, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Blocked on netlink, a monitor would notice a dead daemon only at its next write.
+    const child = kernel.launch(['nft', 'monitor', kind], { netnsPath, stdio: ['ignore', 'pipe', 'pipe'], dieWithDaemon: true });
     this.children.set(kind, child);
     if (child.stdout) {
       createInterface({ input: child.stdout }).on('line', (line) => {

@@ -30,7 +30,7 @@ describe('tetherd uninstall', () => {
 
   const uninstall = () =>
     spawnSync('nsenter', [`--net=${host.nsPath}`, '--', process.execPath, TETHERD, 'uninstall', '-H', `unix://${d.socket}`,
-      '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--config-file', join(host.dir, 'no-daemon.json')], { encoding: 'utf8' });
+      '--data-root', d.dataRoot, '--exec-root', d.execRoot, '--cgroup-parent', host.name, '--config-file', join(host.dir, 'no-daemon.json')], { encoding: 'utf8' });
   const forwarding = () => host.sh(['cat', '/proc/sys/net/ipv4/ip_forward']).trim();
   const bridges = () => (JSON.parse(host.sh(['ip', '-j', 'link', 'show', 'type', 'bridge'])) as Array<{ ifname: string }>).map((l) => l.ifname);
   const processesUnder = (dir: string) => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
@@ -63,10 +63,9 @@ describe('tetherd uninstall', () => {
     assert.deepEqual(processesUnder(join(d.dataRoot, 'containers')), [], 'no monitor or container left');
     assert.ok(existsSync(join(d.dataRoot, 'tether.db')), 'the data root stays');
     assert.equal(existsSync(d.execRoot), false);
-    // Its cgroups are gone; the shared parent too, unless another test's containers still use it.
-    const pidsParent = '/sys/fs/cgroup/pids/tether';
-    assert.equal(existsSync(join(pidsParent, web.Id)), false, 'no cgroup of the container left');
-    if (existsSync(pidsParent)) assert.ok(readdirSync(pidsParent, { withFileTypes: true }).some((e) => e.isDirectory()), 'an empty parent is removed');
-    else assert.match(r.stdout, /^cgroups: removed$/m);
+    // Its cgroups are gone, and the daemon's own parent (--cgroup-parent) with them.
+    assert.equal(existsSync(join('/sys/fs/cgroup/pids', host.name, web.Id)), false, 'no cgroup of the container left');
+    assert.equal(existsSync(join('/sys/fs/cgroup/pids', host.name)), false, 'the empty parent is removed');
+    assert.match(r.stdout, /^cgroups: removed$/m);
   });
 });

@@ -87,8 +87,9 @@ test('UDP: answered; a forwarded answer arriving after close() is dropped withou
     const answered = new Promise<dnsPacket.DecodedPacket>((r) => client.once('message', (m) => r(dnsPacket.decode(m))));
     client.send(q('db', 9), udpPort, '127.0.0.1');
     assert.equal(((await answered).answers?.[0] as { data?: unknown }).data, '10.0.0.3');
+    const forwarded = new Promise((r) => silent.once('message', r));
     client.send(q('elsewhere.example', 10), udpPort, '127.0.0.1');
-    await new Promise((r) => setTimeout(r, 50));
+    await forwarded;
     listener.close(); // the forward is still waiting on the silent upstream
     await new Promise((r) => setTimeout(r, 400)); // its SERVFAIL comes after close: must not throw
   } finally {

@@ -2,6 +2,7 @@
 // inside them, queried from inside; a stub upstream on loopback in our own namespace.
 import assert from 'node:assert/strict';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -168,8 +169,19 @@ test('addSandbox serves a fresh sandbox; removeSandbox lets the netns (and its v
     await resolver.addSandbox('sb2', nsPath, { containerId: CID_SELF });
     assert.deepEqual(data(await askIn(nsPath, 'web', 'A')), ['10.9.0.3']);
 
+    // Once our handle's file is closed (after its grace for the file number), only the
+    // resolver's sockets hold the namespace.
+    const ns = readlinkSync(nsPath);
+    const ourFileOpen = (): boolean => readdirSync('/proc/self/fd').some((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === ns;
+      } catch {
+        return false;
+      }
+    });
     netns.close();
-    await new Promise((r) => setTimeout(r, 2500)); // past the handle's grace for its file number
+    for (const until = Date.now() + 5000; ourFileOpen() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(!ourFileOpen(), 'the handle let go of its file');
     assert.ok(vethExists(), 'open resolver sockets keep the namespace alive');
     resolver.removeSandbox('sb2');
     const deadline = Date.now() + 5000;

@@ -30,7 +30,15 @@ describe('IPC broker', () => {
     client.close();
     sock.close();
     // msg.ppid is the broker: gone after its idle time, and the next spawn starts another.
-    await new Promise((r) => setTimeout(r, 1000));
+    const alive = (): boolean => {
+      try {
+        process.kill(msg.ppid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const until = Date.now() + 5000; alive() && Date.now() < until; ) await new Promise((r) => setTimeout(r, 50));
     assert.throws(() => process.kill(msg.ppid, 0), /ESRCH/);
     const next = broker.spawn([process.execPath, '-e', CHILD], env);
     const [again, sock2] = await new Promise<[{ ppid: number }, UdpSocket]>((r) => next.once('message', (m, h) => r([m, h])));

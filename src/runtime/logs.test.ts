@@ -44,11 +44,11 @@ describe('k8s-file logs', () => {
       writeFileSync(log, '2026-11-23T03:33:45.1+00:00 stdout F a\n');
       let exited!: () => void;
       const until = new Promise<void>((r) => (exited = r));
-      const reading = all(readLogs(log, { follow: true, until }));
-      await new Promise((r) => setTimeout(r, 50));
+      const reading = readLogs(log, { follow: true, until });
+      const first = await reading.next(); // read what was there: now it follows
       appendFileSync(log, '2026-11-23T03:33:45.2+00:00 stdout F b\n');
       exited();
-      assert.deepEqual((await reading).map((e) => e.data.toString()), ['a\n', 'b\n']);
+      assert.deepEqual([first.value, ...(await all(reading))].map((e) => e.data.toString()), ['a\n', 'b\n']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

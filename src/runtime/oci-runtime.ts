@@ -295,11 +295,14 @@ export class OciRuntime {
     const ids = await readdir(this.opts.containersRoot).catch(() => [] as string[]);
     for (const id of ids.filter((i) => ID.test(i))) {
       const p = this.paths(id);
-      if ((await liveMonitorPid(p)) !== undefined) {
+      // An exit file says exited even while its monitor is still on its way out (a restart
+      // removes the file first, resetForRestart).
+      const code = await readExitCode(p, id);
+      if (code === undefined && (await liveMonitorPid(p)) !== undefined) {
         const pid = Number((await readFile(p.pidFile, 'utf8').catch(() => '0')).trim());
         running.set(id, pid);
       } else {
-        exited.set(id, await readExitCode(p, id));
+        exited.set(id, code);
       }
     }
     return { running, exited };

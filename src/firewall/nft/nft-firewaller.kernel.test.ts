@@ -129,7 +129,11 @@ describe('NftFirewaller in a test host', { concurrency: false }, () => {
 
   it('restores the table within 2 s after `nft flush ruleset`, and the port answers again', async () => {
     await fw.watch();
-    await new Promise((r) => setTimeout(r, 200)); // the monitor subscribes
+    // The monitors have subscribed once the host has three netfilter netlink sockets (protocol
+    // 12) that joined a multicast group.
+    const subscribed = (): number => lab.host.sh(['cat', '/proc/net/netlink']).split('\n').map((l) => l.trim().split(/\s+/))
+      .filter((f) => f[1] === '12' && /^[0-9a-f]+$/.test(f[3] ?? '') && Number.parseInt(f[3]!, 16) !== 0).length;
+    await eventually('the monitors subscribe', () => subscribed() >= 3, 5000);
     logs.length = 0;
     lab.host.sh(['nft', 'flush', 'ruleset']);
     assert.equal(Lab.get(neighbour, 'http://192.0.2.1:8080/', 0.3), undefined);

@@ -40,7 +40,7 @@ describe('crash safety', () => {
     await d.kill9();
     await pending;
     // A killed daemon's helpers leave by themselves (one holding a namespace would keep it).
-    await waitFor(() => `helpers outlive their daemon: ${helpersOf(roots.execRoot).join('; ')}`, () => helpersOf(roots.execRoot).length === 0);
+    await waitFor(() => `helpers outlive their daemon: ${helpersOf(roots.execRoot, host.name).join('; ')}`, () => helpersOf(roots.execRoot, host.name).length === 0);
     d = await startDaemon(host, [], roots);
   }
 

@@ -179,12 +179,13 @@ export function namespaceOf(pid: number): string {
 }
 
 /**
- * Processes the daemon with this exec root started and left running, other than the containers'
- * monitors (conmon and the containers below it outlive tetherd on purpose): once that daemon is
- * dead, each must notice and leave. Judged by the owner mark (kernel/owner.ts), so only this
- * test's daemon is looked at, never another test's or another run's.
+ * Processes the daemon with this exec root started and left running, other than containers and
+ * their monitors (conmon, and what runs in a container's cgroup below cgroupParent, outlive
+ * tetherd on purpose; a container created but not started waits there for its start): once that
+ * daemon is dead, each must notice and leave. Judged by the owner mark (kernel/owner.ts), so
+ * only this test's daemon is looked at, never another test's or another run's.
  */
-export function helpersOf(execRoot: string): string[] {
+export function helpersOf(execRoot: string, cgroupParent: string): string[] {
   const underMonitor = (pid: number): boolean => {
     for (let p = pid; p > 1; ) {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
@@ -193,10 +194,11 @@ export function helpersOf(execRoot: string): string[] {
     }
     return false;
   };
+  const inContainer = (pid: number): boolean => readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(`/${cgroupParent}/`);
   return ownedProcesses(execRoot)
     .filter((p) => {
       try {
-        return !underMonitor(p.pid);
+        return !underMonitor(p.pid) && !inContainer(p.pid);
       } catch {
         return false; // gone meanwhile
       }

@@ -1,7 +1,7 @@
 // Wires the pieces together: kernel, firewall, IPAM planner, engine, API servers. The one
 // place that knows every implementation; everything else depends on interfaces.
 import type { Server } from 'node:http';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { allRoutes, listen } from './api/server.js';
 import { destroyUpgraded } from './api/hijack.js';
 import type { DaemonConfig } from './engine/config.js';
@@ -26,8 +26,12 @@ export interface RunningDaemon {
 
 export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> {
   const log = createLogger(config.debug ? 'debug' : 'info');
-  await mkdir(config.dataRoot, { recursive: true, mode: 0o700 });
+  // Private as Docker keeps them (roots made by an older version are tightened too): the data
+  // root 0710, the exec root 0700.
+  await mkdir(config.dataRoot, { recursive: true, mode: 0o710 });
+  await chmod(config.dataRoot, 0o710);
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
+  await chmod(config.execRoot, 0o700);
   markOwner(config.execRoot); // before the first helper starts
   const kernel = new LinuxKernel();
   const firewall = new FirewallAdapter(

@@ -99,7 +99,8 @@ export function ociConfig(spec: BundleSpec): object {
 
 /** Writes <dir>/config.json for spec. */
 export async function writeBundle(dir: string, spec: BundleSpec): Promise<void> {
-  await writeFile(join(dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 1));
+  // The process's environment is in it: owner only, as Docker keeps its config.v2.json.
+  await writeFile(join(dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 1), { mode: 0o600 });
 }
 
 function namespaces(network: BundleNetwork): object[] {

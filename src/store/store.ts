@@ -2,7 +2,7 @@
 // function: it cannot span awaited kernel calls, which is why rows carry a status that says
 // whether the kernel side of a change is finished (see engine/reconcile.ts).
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { conflict } from '../errors.js';
 import type { ContainerRecord } from '../engine/container-types.js';
@@ -26,6 +26,10 @@ export class Store {
 
   constructor(path: string) {
     mkdirSync(dirname(path), { recursive: true });
+    // Records hold containers' settings (-e values are someone's secrets): owner only. SQLite
+    // gives its -wal and -shm files the database file's mode.
+    closeSync(openSync(path, 'a', 0o600));
+    chmodSync(path, 0o600);
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
     // NORMAL loses at most the last commits on power loss, never consistency; a process crash

@@ -221,10 +221,16 @@ describe('docker run / exec / logs / images against tetherd', { skip: DOCKER ? f
     assert.equal(inspect.json.Running, false);
     assert.equal(inspect.json.ProcessConfig.tty, true);
 
-    const later = await d.api('POST', `/containers/${box}/exec`, { Tty: true, AttachStdout: true, Cmd: ['sh', '-c', 'sleep 1; stty size'] });
-    const started = d.api('POST', `/exec/${later.json.Id}/start`, { Tty: true });
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal((await d.api('POST', `/exec/${later.json.Id}/resize?h=21&w=77`)).status, 200);
+    // The process waits (10 s at most) until its terminal has the new size; resizes are sent
+    // until it has seen it, since one sent before the process runs has nothing to reach.
+    const waitForSize = 'i=0; while [ "$(stty size 2>/dev/null)" != "21 77" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; stty size';
+    const later = await d.api('POST', `/containers/${box}/exec`, { Tty: true, AttachStdout: true, Cmd: ['sh', '-c', waitForSize] });
+    let ended = false;
+    const started = d.api('POST', `/exec/${later.json.Id}/start`, { Tty: true }).finally(() => (ended = true));
+    while (!ended) {
+      assert.equal((await d.api('POST', `/exec/${later.json.Id}/resize?h=21&w=77`)).status, 200);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     assert.equal((await started).text, '21 77\r\n');
   });
 

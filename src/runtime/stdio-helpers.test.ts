@@ -10,7 +10,8 @@ import { execTtyArgv, resizeExecTty } from './stdio-helpers.js';
 
 test('exec-tty.py: size, resize, input, raw output and exit code', async () => {
   // The outer terminal is raw (the runtime's job is to copy), so no \r\n and no echo here.
-  const script = 'stty size; read line; stty size; echo "got $line"; exit 3';
+  // The resize and the input travel on different pipes: the shell waits (5 s at most) for the size.
+  const script = 'stty size; read line; i=0; while [ "$(stty size)" != "21 77" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; stty size; echo "got $line"; exit 3';
   const [cmd, ...args] = execTtyArgv({ rows: 10, cols: 20 }, ['sh', '-c', script]);
   const child = spawn(cmd!, args, { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
   let out = '';
@@ -23,7 +24,6 @@ test('exec-tty.py: size, resize, input, raw output and exit code', async () => {
   const code = new Promise<number | null>((resolve) => child.on('close', resolve));
   await firstLine;
   resizeExecTty(child, { rows: 21, cols: 77 });
-  await new Promise((r) => setTimeout(r, 100)); // the size line and the input travel on different pipes
   (child.stdin as Writable).write('hello\n');
   assert.equal(await code, 3);
   assert.equal(out, '10 20\n21 77\ngot hello\n');

@@ -154,7 +154,7 @@ describe('NftFirewaller in a test host', { concurrency: false }, () => {
   it('repairs a rule deleted behind its back, but ignores changes to the user chain', async () => {
     logs.length = 0;
     lab.host.sh(['nft', 'add', 'rule', 'inet', table, 'user', 'counter']);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // not a synchronisation: a window in which nothing may be logged
     assert.deepEqual(logs, []);
     lab.host.sh(['nft', 'flush', 'chain', 'inet', table, 'nat-prerouting']);
     await eventually('port answers again', () => Lab.get(neighbour, 'http://192.0.2.1:8080/', 0.3) !== undefined, 2000);

@@ -108,7 +108,8 @@ describe('embedded DNS and links', () => {
     }
     assert.equal(seen.size, 2, 'the order rotates between queries');
     assert.deepEqual(lookup(client.State.Pid, 'myhost'), [client.NetworkSettings.Networks.rr.IPAddress], 'own hostname');
-    assert.equal(readFileSync(client.ResolvConfPath, 'utf8'), 'nameserver 127.0.0.11\nsearch corp.test\noptions ndots:0 timeout:1\n');
+    // libnetwork's order (resolvconf.Build): search, nameserver, options.
+    assert.equal(readFileSync(client.ResolvConfPath, 'utf8'), 'search corp.test\nnameserver 127.0.0.11\noptions ndots:0 timeout:1\n');
     const hosts = readFileSync(client.HostsPath, 'utf8');
     assert.match(hosts, /\n172\.17\.0\.1\tgw\n/);
     assert.match(hosts, /\n10\.0\.0\.9\tdb\n/);

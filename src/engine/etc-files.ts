@@ -25,11 +25,15 @@ export interface HostsInput {
 }
 
 export function hostsFile(h: HostsInput): string {
-  const fqdn = h.domainname ? `${h.hostname}.${h.domainname} ${h.hostname}` : h.hostname;
+  // libnetwork's rule: the FQDN (hostname, or hostname.domainname) and, when it has a dot, the
+  // part before the first dot (`--hostname a.b` gives `a.b a`).
+  const fqdn = h.domainname ? `${h.hostname}.${h.domainname}` : h.hostname;
+  const dot = fqdn.indexOf('.');
+  const names = dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn;
   const lines = [
     ...STANDARD_HOSTS,
     ...h.extra.map((e) => `${e.ip}\t${e.names.join(' ')}`),
-    ...h.ownAddresses.map((ip) => `${ip}\t${fqdn}`),
+    ...h.ownAddresses.map((ip) => `${ip}\t${names}`),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -71,17 +75,16 @@ const LOOPBACK = /^(127\.|::1$)/;
 export function resolvConf(r: ResolvInput): string {
   const host = parseResolvConf(r.hostResolvConf);
   const search = r.dnsSearch.length > 0 ? r.dnsSearch : host.search;
-  const lines: string[] = [];
+  // libnetwork's resolvconf.Build order: search, then nameservers, then options; `.` means none.
+  const lines: string[] = search.length > 0 && search.join(' ').trim() !== '.' ? [`search ${search.join(' ')}`] : [];
   if (r.embeddedDns) {
     lines.push('nameserver 127.0.0.11');
-    if (search.length > 0) lines.push(`search ${search.join(' ')}`);
     const options = r.dnsOptions.length > 0 ? r.dnsOptions : host.options;
     lines.push(`options ${['ndots:0', ...options.filter((o) => !o.startsWith('ndots:'))].join(' ')}`);
     return `${lines.join('\n')}\n`;
   }
   const servers = r.dns.length > 0 ? r.dns : host.nameservers.filter((ns) => !LOOPBACK.test(ns));
   for (const ns of servers) lines.push(`nameserver ${ns}`);
-  if (search.length > 0) lines.push(`search ${search.join(' ')}`);
   const options = r.dnsOptions.length > 0 ? r.dnsOptions : host.options;
   if (options.length > 0) lines.push(`options ${options.join(' ')}`);
   return `${lines.join('\n')}\n`;

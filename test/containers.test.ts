@@ -88,6 +88,24 @@ describe('containers', () => {
     assert.equal((await d.api('DELETE', '/v1.43/networks/custom')).status, 204);
   });
 
+  it('a static --ip outside the subnets is refused at create; a refused connect uses up no interface name', async () => {
+    assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: 'static', IPAM: { Config: [{ Subnet: '10.8.0.0/24' }] } })).status, 201);
+    const outside = { NetworkMode: 'static' };
+    const created = await d.api('POST', '/v1.43/containers/create?name=outside', { Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: outside, NetworkingConfig: { EndpointsConfig: { static: { IPAMConfig: { IPv4Address: '10.9.9.9' } } } } });
+    assert.equal(created.status, 400);
+    assert.equal(created.json.message, "Invalid address 10.9.9.9: It does not belong to any of this network's subnets");
+    assert.equal((await d.api('GET', '/v1.43/containers/outside/json')).status, 404, 'nothing half-made');
+
+    const box = await runDetached(d, 'sbox');
+    const refused = await d.api('POST', '/v1.43/networks/static/connect', { Container: 'sbox', EndpointConfig: { IPAMConfig: { IPv4Address: '10.9.9.9' } } });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.json.message, "Invalid address 10.9.9.9: It does not belong to any of this network's subnets");
+    assert.equal((await d.api('POST', '/v1.43/networks/static/connect', { Container: 'sbox' })).status, 200);
+    assert.deepEqual(Object.keys(interfaces(host, box.State.Pid)).sort(), ['eth0', 'eth1', 'lo'], 'the next connect gets eth1');
+    assert.equal((await d.api('DELETE', '/v1.43/containers/sbox?force=1')).status, 204);
+    assert.equal((await d.api('DELETE', '/v1.43/networks/static')).status, 204);
+  });
+
   it('100 containers started and removed leave no veth, namespace, mount or process', heavy, async () => {
     // Judged by what this test made (its containers' namespaces and ids, the test host's links
     // and mounts), never by totals that another test or the sandbox pool may be changing.

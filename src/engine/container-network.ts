@@ -133,7 +133,7 @@ export class ContainerNetworking {
   async connect(c: ContainerRecord, want: WantedAttachment, running: boolean): Promise<void> {
     if (running) {
       const hasRoute = this.store.endpoints({ containerId: c.id }).some((r) => r.doc.defaultRoute);
-      const index = c.nextIfIndex++; // consumed even when the attach fails, as in Docker
+      const index = c.nextIfIndex++; // consumed when the attach fails past validation (requests are checked before)
       try {
         await this.endpoints.attach(c, want, this.sandboxes.ref(c.id), index, !hasRoute);
         if (this.usesEmbeddedDns([want])) await this.startDns(c, this.sandboxes.ref(c.id));

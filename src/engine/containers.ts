@@ -2,6 +2,8 @@
 // in container-lifecycle.ts. Every check a request can fail is made at create or connect time,
 // before anything is reserved (Docker ≥ 25 validates early too).
 import { conflict, forbidden, invalid, notFound, TetherError } from '../errors.js';
+import { checkRequestedAddresses } from '../ipam/address-allocator.js';
+import { poolConfigFromRecord } from '../ipam/network-config.js';
 import type { Store } from '../store/store.js';
 import type { ContainerNetworking } from './container-network.js';
 import type { ContainerRecord, CreateContainerRequest, WantedAttachment } from './container-types.js';
@@ -187,6 +189,7 @@ export class Containers {
     if ((s.ipv4 || s.ipv6) && net.pools.every((p) => p.poolAssigned)) {
       throw invalid('user specified IP address is supported only when connecting to networks with user configured subnets', 'ipam.staticOnPoolNetwork');
     }
+    checkRequestedAddresses(net.pools.map(poolConfigFromRecord), s);
     return { networkId: net.id, ...s };
   }
 }

@@ -74,11 +74,25 @@ export function reserveStaticAddress(pools: readonly PoolConfig[], ip: Ip, taken
   return reserveIn(pools, ip, takenKeys(taken));
 }
 
-function reserveIn(pools: readonly PoolConfig[], ip: Ip, taken: ReadonlySet<string>): EndpointAddress {
+/**
+ * Checks the `--ip`/`--ip6` values of a request against the network's subnets, so that create
+ * refuses what start would (Docker's message, 400).
+ */
+export function checkRequestedAddresses(pools: readonly PoolConfig[], req: EndpointRequest): void {
+  if (req.ipv4) poolContaining(pools, parseRequestedAddress(req.ipv4, 4));
+  if (req.ipv6) poolContaining(pools, parseRequestedAddress(req.ipv6, 6));
+}
+
+function poolContaining(pools: readonly PoolConfig[], ip: Ip): PoolConfig {
   const pool = pools.find((p) => p.active && p.family === ip.family && cidrContains(p.subnet, ip));
   if (pool === undefined) {
     throw invalid(`Invalid address ${formatIp(ip)}: It does not belong to any of this network's subnets`, 'ipam.addressOutsideNetwork');
   }
+  return pool;
+}
+
+function reserveIn(pools: readonly PoolConfig[], ip: Ip, taken: ReadonlySet<string>): EndpointAddress {
+  const pool = poolContaining(pools, ip);
   if (heldByPool(pool, ip) || taken.has(keyOf(ip))) throw conflict(IN_USE, 'ipam.addressInUse');
   return { address: ip, prefixLength: pool.subnet.prefix, gateway: pool.gateway, pool };
 }

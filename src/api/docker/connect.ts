@@ -8,22 +8,22 @@ export const endpointSettings = z
   .object({
     IPAMConfig: z
       .object({
-        IPv4Address: z.string().optional(),
-        IPv6Address: z.string().optional(),
+        IPv4Address: z.string().nullish(),
+        IPv6Address: z.string().nullish(),
         LinkLocalIPs: z.array(z.string()).nullish(),
       })
       .nullish(),
     Links: z.array(z.string()).nullish(),
     Aliases: z.array(z.string()).nullish(),
-    MacAddress: z.string().optional(),
+    MacAddress: z.string().nullish(),
     DriverOpts: z.record(z.string()).nullish(),
-    GwPriority: z.number().int().optional(),
+    GwPriority: z.number().int().nullish(),
     DNSNames: z.array(z.string()).nullish(),
   })
   .passthrough(); // NetworkID, EndpointID, IPAddress…: output fields the CLI echoes back
 
 const connectBody = z.object({ Container: z.string(), EndpointConfig: endpointSettings.nullish() });
-const disconnectBody = z.object({ Container: z.string(), Force: z.boolean().optional() });
+const disconnectBody = z.object({ Container: z.string(), Force: z.boolean().nullish() });
 
 const MAC = /^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/;
 

@@ -1,0 +1,146 @@
+// Issue 23: bodies and endpoints as real clients (docker-compose, docker-py, dockerode) send and
+// call them. Each case here failed before its fix.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestHost, uniqueName, type TestHost } from './helpers/testhost.js';
+import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { preloadBusybox } from './helpers/containers.js';
+
+describe('Docker API compatibility for real clients', () => {
+  let host: TestHost;
+  let d: TestDaemon;
+
+  before(async () => {
+    host = createTestHost('ac');
+    await preloadBusybox(host);
+    d = await startDaemon(host);
+  });
+
+  after(async () => {
+    await d?.stop();
+    host?.dispose();
+  });
+
+  const created: string[] = [];
+  const cleanup = async () => {
+    for (const c of created.splice(0)) await d.api('DELETE', `/v1.43/containers/${c}?force=1`);
+  };
+
+  it('takes JSON null as an absent field (docker-py network create, connect, container create)', async () => {
+    const net = uniqueName('nn');
+    try {
+      const r = await d.api('POST', '/v1.43/networks/create', {
+        Name: net, Driver: 'bridge', Options: null, Labels: null, Internal: null, Attachable: null, Ingress: null, Scope: null,
+        CheckDuplicate: null, ConfigOnly: null, EnableIPv6: null,
+        IPAM: { Driver: null, Options: null, Config: [{ Subnet: '10.123.0.0/24', IPRange: null, Gateway: null, AuxiliaryAddresses: null }] },
+      });
+      assert.equal(r.status, 201, r.text);
+      const c = uniqueName('nc');
+      created.push(c);
+      const cr = await d.api('POST', `/v1.43/containers/create?name=${c}`, {
+        Image: 'busybox:latest', Cmd: ['sleep', '100'], Hostname: null, Domainname: null, User: null, WorkingDir: null, MacAddress: null,
+        HostConfig: { NetworkMode: null, Runtime: null, PortBindings: { '80/tcp': [{ HostIp: null, HostPort: null }] } },
+        NetworkingConfig: { EndpointsConfig: { [net]: { IPAMConfig: { IPv4Address: null, IPv6Address: null, LinkLocalIPs: null }, MacAddress: null, GwPriority: null } } },
+      });
+      assert.equal(cr.status, 201, cr.text);
+      const disc = await d.api('POST', `/v1.43/networks/${net}/disconnect`, { Container: c, Force: null });
+      assert.equal(disc.status, 200, disc.text);
+      const conn = await d.api('POST', `/v1.43/networks/${net}/connect`, { Container: c, EndpointConfig: { IPAMConfig: { IPv4Address: null }, MacAddress: null, GwPriority: null } });
+      assert.equal(conn.status, 200, conn.text);
+    } finally {
+      await cleanup();
+      await d.api('DELETE', `/v1.43/networks/${net}`);
+    }
+  });
+
+  it('accepts a network name with a space (docker-py creates "test 01"), refuses "/" and control characters', async () => {
+    const name = `${uniqueName('sp')} 01`;
+    try {
+      const r = await d.api('POST', '/v1.43/networks/create', { Name: name });
+      assert.equal(r.status, 201, r.text);
+      const i = await d.api('GET', `/v1.43/networks/${encodeURIComponent(name)}`);
+      assert.equal(i.status, 200, i.text);
+      assert.equal(i.json.Name, name);
+      for (const bad of ['a/b', 'a\nb', 'a\u0000b']) {
+        const b = await d.api('POST', '/v1.43/networks/create', { Name: bad });
+        assert.equal(b.status, 400, `${JSON.stringify(bad)}: ${b.text}`);
+      }
+    } finally {
+      assert.equal((await d.api('DELETE', `/v1.43/networks/${encodeURIComponent(name)}`)).status, 204);
+    }
+  });
+
+  it('answers every swarm endpoint as a Docker node outside a swarm (503)', async () => {
+    const notPart = 'This node is not part of a swarm';
+    const notManager = 'This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+    const cases: Array<[string, string, string]> = [
+      ['POST', '/v1.43/swarm/leave?force=true', notPart],
+      ['POST', '/swarm/leave', notPart],
+      ['GET', '/v1.43/swarm', notManager],
+      ['POST', '/v1.43/swarm/update?version=1', notManager],
+      ['GET', '/v1.43/swarm/unlockkey', notManager],
+      ['POST', '/v1.43/swarm/unlock', notManager],
+      ['GET', '/v1.43/nodes', notManager],
+      ['GET', '/v1.43/nodes/abc', notManager],
+      ['GET', '/v1.43/services', notManager],
+      ['POST', '/v1.43/services/create', notManager],
+      ['GET', '/v1.43/tasks', notManager],
+      ['GET', '/v1.43/secrets', notManager],
+      ['GET', '/v1.43/configs', notManager],
+      ['DELETE', '/v1.43/configs/x', notManager],
+    ];
+    for (const [method, path, message] of cases) {
+      const r = await d.api(method, path, method === 'POST' ? {} : undefined);
+      assert.equal(r.status, 503, `${method} ${path}: ${r.status} ${r.text}`);
+      assert.deepEqual(r.json, { message }, `${method} ${path}`);
+    }
+  });
+
+  it('a second quick start of a container on two networks is 304 while it runs and starts it once it exited', async () => {
+    const n1 = uniqueName('s1');
+    const n2 = uniqueName('s2');
+    const c = uniqueName('sc');
+    created.push(c);
+    try {
+      for (const n of [n1, n2]) assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: n })).status, 201);
+      const cr = await d.api('POST', `/v1.43/containers/create?name=${c}`, { Image: 'busybox:latest', Cmd: ['true'], HostConfig: { NetworkMode: n1 } });
+      assert.equal(cr.status, 201, cr.text);
+      assert.equal((await d.api('POST', `/v1.43/networks/${n2}/connect`, { Container: c })).status, 200);
+      for (let i = 0; i < 5; i++) {
+        // compose `run`: start, the one-off exits at once, start again while its network goes down.
+        const a = await d.api('POST', `/v1.43/containers/${c}/start`);
+        assert.ok([204, 304].includes(a.status), `start ${i}a: ${a.status} ${a.text}`);
+        assert.equal((await d.api('POST', `/v1.43/containers/${c}/wait?condition=not-running`)).status, 200);
+        const b = await d.api('POST', `/v1.43/containers/${c}/start`);
+        assert.ok([204, 304].includes(b.status), `start ${i}b: ${b.status} ${b.text}`);
+        assert.equal((await d.api('POST', `/v1.43/containers/${c}/wait?condition=not-running`)).status, 200);
+      }
+      const running = await d.api('POST', `/v1.43/containers/${c}/start`);
+      assert.ok([204, 304].includes(running.status), running.text);
+    } finally {
+      await cleanup();
+      for (const n of [n1, n2]) await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+
+  it('a created container shows only the user aliases on its endpoint until it starts', async () => {
+    const n = uniqueName('al');
+    const c = uniqueName('ac');
+    created.push(c);
+    try {
+      assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: n })).status, 201);
+      const cr = await d.api('POST', `/v1.43/containers/create?name=${c}`, {
+        Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { NetworkMode: n }, NetworkingConfig: { EndpointsConfig: { [n]: { Aliases: ['web'] } } },
+      });
+      assert.equal(cr.status, 201, cr.text);
+      const before = await d.api('GET', `/v1.43/containers/${c}/json`);
+      assert.deepEqual(before.json.NetworkSettings.Networks[n].Aliases, ['web']);
+      assert.equal((await d.api('POST', `/v1.43/containers/${c}/start`)).status, 204);
+      const after = await d.api('GET', `/v1.43/containers/${c}/json`);
+      assert.deepEqual(after.json.NetworkSettings.Networks[n].Aliases, ['web', cr.json.Id.slice(0, 12)]);
+    } finally {
+      await cleanup();
+      await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestHost, uniqueName, type TestHost } from './helpers/testhost.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { preloadBusybox } from './helpers/containers.js';
+import { inContainer, interfaces, preloadBusybox } from './helpers/containers.js';
 
 describe('Docker API compatibility for real clients', () => {
   let host: TestHost;
@@ -141,6 +141,89 @@ describe('Docker API compatibility for real clients', () => {
     } finally {
       await cleanup();
       await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+  it('--link-local-ip puts the address on the interface and IPAMConfig shows it', async () => {
+    const n = uniqueName('ll');
+    const c = uniqueName('lc');
+    created.push(c);
+    try {
+      assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: n, IPAM: { Config: [{ Subnet: '10.124.0.0/24' }] } })).status, 201);
+      const cr = await d.api('POST', `/v1.43/containers/create?name=${c}`, {
+        Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { NetworkMode: n },
+        NetworkingConfig: { EndpointsConfig: { [n]: { IPAMConfig: { IPv4Address: '10.124.0.9', LinkLocalIPs: ['169.254.8.8'] } } } },
+      });
+      assert.equal(cr.status, 201, cr.text);
+      const want = { IPv4Address: '10.124.0.9', LinkLocalIPs: ['169.254.8.8'] };
+      assert.deepEqual((await d.api('GET', `/v1.43/containers/${c}/json`)).json.NetworkSettings.Networks[n].IPAMConfig, want);
+      assert.equal((await d.api('POST', `/v1.43/containers/${c}/start`)).status, 204);
+      const i = (await d.api('GET', `/v1.43/containers/${c}/json`)).json;
+      assert.deepEqual(i.NetworkSettings.Networks[n].IPAMConfig, want);
+      const addrs = Object.values(interfaces(host, i.State.Pid)).flat();
+      assert.ok(addrs.some((a) => a.startsWith('169.254.8.8/')), `addresses: ${addrs.join(' ')}`);
+    } finally {
+      await cleanup();
+      await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+
+  it('--link on a user network to a container created after the linking one resolves once the target exists', async () => {
+    const n = uniqueName('lk');
+    const a = uniqueName('la');
+    const later = uniqueName('lt');
+    created.push(a, later);
+    try {
+      assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: n })).status, 201);
+      const ca = await d.api('POST', `/v1.43/containers/create?name=${a}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { NetworkMode: n, Links: [`${later}:db`] } });
+      assert.equal(ca.status, 201, ca.text);
+      assert.equal((await d.api('POST', `/v1.43/containers/${a}/start`)).status, 204);
+      const cl = await d.api('POST', `/v1.43/containers/create?name=${later}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { NetworkMode: n } });
+      assert.equal(cl.status, 201, cl.text);
+      assert.equal((await d.api('POST', `/v1.43/containers/${later}/start`)).status, 204);
+      const ip = (await d.api('GET', `/v1.43/containers/${later}/json`)).json.NetworkSettings.Networks[n].IPAddress as string;
+      const pid = (await d.api('GET', `/v1.43/containers/${a}/json`)).json.State.Pid as number;
+      const r = inContainer(host, pid, ['nslookup', 'db', '127.0.0.11']);
+      assert.ok(r.stdout.includes(ip), `db should resolve to ${ip}: ${r.stdout} ${r.stderr}`);
+    } finally {
+      await cleanup();
+      await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+
+  it('network connect with EndpointConfig.MacAddress on a created container gives that MAC at start', async () => {
+    const n = uniqueName('mc');
+    const c = uniqueName('mk');
+    created.push(c);
+    try {
+      assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: n })).status, 201);
+      assert.equal((await d.api('POST', `/v1.43/containers/create?name=${c}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'] })).status, 201);
+      const conn = await d.api('POST', `/v1.43/networks/${n}/connect`, { Container: c, EndpointConfig: { MacAddress: '02:42:0a:0b:0c:0d' } });
+      assert.equal(conn.status, 200, conn.text);
+      assert.equal((await d.api('POST', `/v1.43/containers/${c}/start`)).status, 204);
+      const i = (await d.api('GET', `/v1.43/containers/${c}/json`)).json;
+      assert.equal(i.NetworkSettings.Networks[n].MacAddress, '02:42:0a:0b:0c:0d');
+    } finally {
+      await cleanup();
+      await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+
+  it('DELETE /containers/{parent}/{alias}?link=1 removes a legacy link', async () => {
+    const target = uniqueName('rt');
+    const parent = uniqueName('rp');
+    created.push(parent, target);
+    try {
+      assert.equal((await d.api('POST', `/v1.43/containers/create?name=${target}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'] })).status, 201);
+      const cp = await d.api('POST', `/v1.43/containers/create?name=${parent}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { Links: [`${target}:db`] } });
+      assert.equal(cp.status, 201, cp.text);
+      const r = await d.api('DELETE', `/v1.43/containers/${parent}/db?link=1`);
+      assert.equal(r.status, 204, r.text);
+      assert.equal((await d.api('GET', `/v1.43/containers/${parent}/json`)).json.HostConfig.Links, null);
+      assert.equal((await d.api('GET', `/v1.43/containers/${target}/json`)).status, 200, 'the target itself stays');
+      const gone = await d.api('DELETE', `/v1.43/containers/${parent}/db?link=1`);
+      assert.equal(gone.status, 404, gone.text);
+    } finally {
+      await cleanup();
     }
   });
 });

@@ -119,7 +119,8 @@ export class ContainerNetworking {
         c.hostConfig.links.flatMap((l) => {
           const [target, alias] = l.split(':');
           const other = target ? this.lookupContainer(target) : undefined;
-          return other ? [[(alias ?? target!).toLowerCase(), other.id]] : [];
+          // A target that does not exist yet stays a name: the resolver finds it when it appears.
+          return target ? [[(alias ?? target).toLowerCase(), other?.id ?? target.replace(/^\//, '')]] : [];
         }),
       ),
     };

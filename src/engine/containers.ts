@@ -93,7 +93,11 @@ export class Containers {
       if (mode === 'host' && Object.keys(hc.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
     }
     wanted = dedupe(wanted);
-    for (const link of hc.links) {
+    // Docker checks link targets only for the default bridge, where a link is /etc/hosts and env
+    // made at start. On a user network a link is a name the resolver answers once the target
+    // exists, so a target created later (compose's order) is fine.
+    const legacyBridge = mode === 'default' || mode === 'bridge';
+    for (const link of legacyBridge ? hc.links : []) {
       const target = link.split(':')[0] ?? '';
       if (!this.tryFind(target)) throw invalid(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
     }
@@ -132,6 +136,14 @@ export class Containers {
     const old = c.name;
     this.save({ ...c, name }); // a taken name is the store's 409
     await this.endpoints.rename(c.id, old, name);
+  }
+
+  /** Docker's `DELETE /containers/<parent>/<alias>?link=1`: the parent forgets one legacy link. */
+  removeLink(parentRef: string, alias: string): void {
+    const c = this.find(parentRef);
+    const links = c.hostConfig.links.filter((l) => (l.split(':')[1] ?? l.split(':')[0]) !== alias);
+    if (links.length === c.hostConfig.links.length) throw notFound(`No such container: ${parentRef}/${alias}`, 'container.notFound');
+    this.save({ ...c, hostConfig: { ...c.hostConfig, links } });
   }
 
   async remove(ref: string, opts: { force: boolean; stop: (c: ContainerRecord) => Promise<void> }): Promise<void> {

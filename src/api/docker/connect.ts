@@ -1,5 +1,6 @@
 // `POST /networks/{id}/connect|disconnect` bodies. The docker CLI 28 sends the whole
 // EndpointSettings with empty values ("", 0, null); empty means unset.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { ConnectRequest, DisconnectRequest } from '../../engine/types.js';
 import { parseBody, validationError } from './validate.js';
@@ -33,9 +34,13 @@ export type EndpointSettingsBody = z.output<typeof endpointSettings>;
 export function toEndpointRequest(es: EndpointSettingsBody | null | undefined): Omit<ConnectRequest, 'container'> {
   const mac = es?.MacAddress || undefined;
   if (mac !== undefined && !MAC.test(mac)) throw validationError(`invalid MacAddress: ${mac}`);
+  const linkLocal = (es?.IPAMConfig?.LinkLocalIPs ?? []).filter(Boolean);
+  const badLinkLocal = linkLocal.find((ip) => isIP(ip) === 0);
+  if (badLinkLocal !== undefined) throw validationError(`invalid IPAMConfig.LinkLocalIPs: ${badLinkLocal} is not an IP address`);
   return {
     ipv4: es?.IPAMConfig?.IPv4Address || undefined,
     ipv6: es?.IPAMConfig?.IPv6Address || undefined,
+    ...(linkLocal.length > 0 ? { linkLocalIPs: linkLocal } : {}),
     aliases: es?.Aliases ?? [],
     links: es?.Links ?? [],
     mac: mac?.toLowerCase(),

@@ -106,6 +106,7 @@ function endpointJson(v: ContainerView, net: NetworkRecord, want: WantedAttachme
   const shortId = c.id.slice(0, 12);
   const ipv4 = want?.ipv4 ?? ep?.requestedIpv4;
   const ipv6 = want?.ipv6 ?? ep?.requestedIpv6;
+  const linkLocal = want?.linkLocalIPs ?? ep?.linkLocalIPs ?? [];
   const userNet = !net.predefined;
   // A container that ran once keeps the NetworkID after it stops (05 transcript); one that
   // never started shows it empty.
@@ -119,7 +120,9 @@ function endpointJson(v: ContainerView, net: NetworkRecord, want: WantedAttachme
   const links = want?.links ?? [];
   const driverOpts = want?.driverOpts ?? {};
   return {
-    IPAMConfig: ipv4 || ipv6 ? { ...(ipv4 ? { IPv4Address: ipv4 } : {}), ...(ipv6 ? { IPv6Address: ipv6 } : {}) } : null,
+    IPAMConfig: ipv4 || ipv6 || linkLocal.length > 0
+      ? { ...(ipv4 ? { IPv4Address: ipv4 } : {}), ...(ipv6 ? { IPv6Address: ipv6 } : {}), ...(linkLocal.length > 0 ? { LinkLocalIPs: linkLocal } : {}) }
+      : null,
     Links: links.length > 0 ? links : null,
     Aliases: o.list ? null : aliases,
     NetworkID: ep || everStarted ? net.id : '',

@@ -171,7 +171,10 @@ export class Containers {
       throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
     }
     const { container: _ignored, ...settings } = req;
-    const want = this.wantFor(net, settings);
+    // dockerd's connect adds the short id to a user network's aliases at once, running or not
+    // (05: a created container connected shows it); create's own networks get it at start.
+    const aliases = net.predefined ? settings.aliases : [...new Set([...settings.aliases, c.id.slice(0, 12)])];
+    const want = this.wantFor(net, { ...settings, aliases });
     if (c.networks.some((w) => w.networkId === net.id)) {
       throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }

@@ -226,4 +226,24 @@ describe('Docker API compatibility for real clients', () => {
       await cleanup();
     }
   });
+  it('version negotiation and the /version and /info fields SDKs read are Docker\'s', async () => {
+    const v = await d.api('GET', '/version');
+    assert.equal(v.status, 200);
+    for (const k of ['ApiVersion', 'MinAPIVersion', 'Os', 'Arch', 'KernelVersion', 'Version']) assert.equal(typeof v.json[k], 'string', k);
+    assert.equal(v.json.Os, 'linux');
+    assert.equal(v.headers['api-version'], v.json.ApiVersion);
+    const max = v.json.ApiVersion as string;
+    assert.equal((await d.api('GET', `/v${max}/version`)).status, 200);
+    assert.equal((await d.api('GET', '/v1.24/info')).status, 200, 'an older client is served');
+    const tooNew = await d.api('GET', '/v1.99/version');
+    assert.equal(tooNew.status, 400);
+    assert.deepEqual(tooNew.json, { message: `client version 1.99 is too new. Maximum supported API version is ${max}` });
+    const tooOld = await d.api('GET', '/v1.11/version');
+    assert.equal(tooOld.status, 400);
+    assert.equal(tooOld.text, `client version 1.11 is too old. Minimum supported API version is ${v.json.MinAPIVersion}, please upgrade your client to a newer version`);
+    const info = (await d.api('GET', `/v${max}/info`)).json;
+    for (const k of ['KernelVersion', 'OperatingSystem', 'OSType', 'Architecture', 'ServerVersion', 'Name', 'ID']) assert.equal(typeof info[k], 'string', k);
+    assert.equal(info.Swarm.LocalNodeState, 'inactive');
+  });
+
 });

@@ -31,7 +31,7 @@ describe('Docker API compatibility for real clients', () => {
     try {
       const r = await d.api('POST', '/v1.43/networks/create', {
         Name: net, Driver: 'bridge', Options: null, Labels: null, Internal: null, Attachable: null, Ingress: null, Scope: null,
-        CheckDuplicate: null, ConfigOnly: null, EnableIPv6: null,
+        CheckDuplicate: null, ConfigOnly: null, EnableIPv6: null, SomeFutureField: { x: 1 }, // unknown fields are ignored, as Docker does
         IPAM: { Driver: null, Options: null, Config: [{ Subnet: '10.123.0.0/24', IPRange: null, Gateway: null, AuxiliaryAddresses: null }] },
       });
       assert.equal(r.status, 201, r.text);
@@ -45,7 +45,7 @@ describe('Docker API compatibility for real clients', () => {
       assert.equal(cr.status, 201, cr.text);
       const disc = await d.api('POST', `/v1.43/networks/${net}/disconnect`, { Container: c, Force: null });
       assert.equal(disc.status, 200, disc.text);
-      const conn = await d.api('POST', `/v1.43/networks/${net}/connect`, { Container: c, EndpointConfig: { IPAMConfig: { IPv4Address: null }, MacAddress: null, GwPriority: null } });
+      const conn = await d.api('POST', `/v1.43/networks/${net}/connect`, { Container: c, Unknown: true, EndpointConfig: { IPAMConfig: { IPv4Address: null }, MacAddress: null, GwPriority: null, Unknown: 1 } });
       assert.equal(conn.status, 200, conn.text);
     } finally {
       await cleanup();

@@ -202,6 +202,20 @@ describe('Docker API compatibility for real clients', () => {
       assert.equal((await d.api('POST', `/v1.43/containers/${c}/start`)).status, 204);
       const i = (await d.api('GET', `/v1.43/containers/${c}/json`)).json;
       assert.equal(i.NetworkSettings.Networks[n].MacAddress, '02:42:0a:0b:0c:0d');
+      // compose's way: created on its primary network, disconnected, connected again with settings.
+      const c2 = uniqueName('mk');
+      created.push(c2);
+      assert.equal((await d.api('POST', `/v1.43/containers/create?name=${c2}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { NetworkMode: n } })).status, 201);
+      assert.equal((await d.api('POST', `/v1.43/networks/${n}/disconnect`, { Container: c2 })).status, 200);
+      const again = await d.api('POST', `/v1.43/networks/${n}/connect`, { Container: c2, EndpointConfig: { MacAddress: '02:42:0a:0b:0c:0e', Aliases: ['m'] } });
+      assert.equal(again.status, 200, again.text);
+      assert.equal((await d.api('POST', `/v1.43/containers/${c2}/start`)).status, 204);
+      const i2 = (await d.api('GET', `/v1.43/containers/${c2}/json`)).json;
+      assert.equal(i2.NetworkSettings.Networks[n].MacAddress, '02:42:0a:0b:0c:0e');
+      for (const [pid, mac] of [[i.State.Pid, '02:42:0a:0b:0c:0d'], [i2.State.Pid, '02:42:0a:0b:0c:0e']] as const) {
+        const kernel = JSON.parse(host.sh(['nsenter', '-t', String(pid), '-n', 'ip', '-j', 'link'])) as Array<{ address?: string }>;
+        assert.ok(kernel.some((l) => l.address === mac), `the interface carries ${mac}: ${JSON.stringify(kernel.map((l) => l.address))}`);
+      }
     } finally {
       await cleanup();
       await d.api('DELETE', `/v1.43/networks/${n}`);

@@ -260,4 +260,26 @@ describe('Docker API compatibility for real clients', () => {
     assert.equal(info.Swarm.LocalNodeState, 'inactive');
   });
 
+  it('removing a link from a running parent on a user network stops the alias resolving at once', async () => {
+    const n = uniqueName('rl');
+    const target = uniqueName('rt');
+    const parent = uniqueName('rp');
+    created.push(parent, target);
+    try {
+      assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: n })).status, 201);
+      for (const [c, links] of [[target, []], [parent, [`${target}:db`]]] as const) {
+        assert.equal((await d.api('POST', `/v1.43/containers/create?name=${c}`, { Image: 'busybox:latest', Cmd: ['sleep', '100'], HostConfig: { NetworkMode: n, Links: links } })).status, 201);
+        assert.equal((await d.api('POST', `/v1.43/containers/${c}/start`)).status, 204);
+      }
+      const pid = (await d.api('GET', `/v1.43/containers/${parent}/json`)).json.State.Pid as number;
+      assert.equal(inContainer(host, pid, ['nslookup', 'db', '127.0.0.11']).code, 0, 'db resolves while linked');
+      assert.equal((await d.api('DELETE', `/v1.43/containers/${parent}/db?link=1`)).status, 204);
+      const after = inContainer(host, pid, ['nslookup', 'db', '127.0.0.11']);
+      assert.notEqual(after.code, 0, `db still resolves: ${after.stdout}`);
+    } finally {
+      await cleanup();
+      await d.api('DELETE', `/v1.43/networks/${n}`);
+    }
+  });
+
 });

@@ -109,6 +109,11 @@ export class ContainerNetworking {
     return this.dns.addSandbox(c.id, sb.netnsPath, this.dnsOptions(c));
   }
 
+  /** The container's links changed: a running one's resolver answers from the new set. */
+  linksChanged(c: ContainerRecord): void {
+    this.dns.updateLinks(c.id, this.dnsOptions(c));
+  }
+
   private dnsOptions(c: ContainerRecord): SandboxDnsOptions {
     return {
       containerId: c.id,

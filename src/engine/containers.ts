@@ -143,7 +143,9 @@ export class Containers {
     const c = this.find(parentRef);
     const links = c.hostConfig.links.filter((l) => (l.split(':')[1] ?? l.split(':')[0]) !== alias);
     if (links.length === c.hostConfig.links.length) throw notFound(`No such container: ${parentRef}/${alias}`, 'container.notFound');
-    this.save({ ...c, hostConfig: { ...c.hostConfig, links } });
+    const updated = { ...c, hostConfig: { ...c.hostConfig, links } };
+    this.save(updated);
+    this.networking.linksChanged(updated);
   }
 
   async remove(ref: string, opts: { force: boolean; stop: (c: ContainerRecord) => Promise<void> }): Promise<void> {

@@ -61,6 +61,16 @@ describe('Docker API compatibility for real clients', () => {
       const i = await d.api('GET', `/v1.43/networks/${encodeURIComponent(name)}`);
       assert.equal(i.status, 200, i.text);
       assert.equal(i.json.Name, name);
+      // A name may hold "%": a path with a broken escape is the client's mistake, never a crash.
+      const pct = `${name}%zz`;
+      assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: pct })).status, 201);
+      assert.equal((await d.api('GET', `/v1.43/networks/${encodeURIComponent(pct)}`)).json.Name, pct);
+      assert.equal((await d.api('DELETE', `/v1.43/networks/${encodeURIComponent(pct)}`)).status, 204);
+      const doubled = await d.api('GET', '//v1.43/version'); // a base URL with a trailing slash
+      assert.equal(doubled.status, 200, doubled.text);
+      const broken = await d.api('GET', '/v1.43/networks/a%zz');
+      assert.equal(broken.status, 400, broken.text);
+      assert.equal((await d.api('GET', '/_ping')).status, 200);
       for (const bad of ['a/b', 'a\nb', 'a\u0000b']) {
         const b = await d.api('POST', '/v1.43/networks/create', { Name: bad });
         assert.equal(b.status, 400, `${JSON.stringify(bad)}: ${b.text}`);

@@ -106,7 +106,7 @@ describe('network API', () => {
       ['gateway outside', { Name: 'bad3', IPAM: { Config: [{ Subnet: '10.61.1.0/24', Gateway: '10.61.0.1' }] } }, /10\.61\.0\.1/],
       ['ip-range outside', { Name: 'bad4', IPAM: { Config: [{ Subnet: '10.62.1.0/24', IPRange: '10.62.0.0/24' }] } }, /10\.62\.0\.0\/24/],
       ['slash in name', { Name: 'a/b' }, /invalid network name/],
-      ['space in name', { Name: 'a b' }, /invalid network name/],
+      ['control character in name', { Name: 'a\u0001b' }, /invalid network name/],
       ['empty name', { Name: '' }, /invalid name/],
       ['huge name', { Name: 'x'.repeat(5000) }, /longer than 128/],
       ['wrong type', { Name: 5 }, /invalid Name/],

@@ -2,6 +2,7 @@
 // turns whatever a handler throws into Docker's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../drivers/driver.js';
+import { invalid } from '../errors.js';
 import { toHttpError } from './errors.js';
 import { API_VERSION, MIN_API_VERSION, sendEmpty, sendJson, sendText } from './http.js';
 
@@ -37,6 +38,16 @@ function compile(route: Route): Compiled {
   return { ...route, re: new RegExp(`^${re}$`), names };
 }
 
+/** A path segment with its %-escapes undone; a broken escape ("%zz") is the client's 400 (Go's
+ * server refuses such a URL too), not an exception that would take the daemon down. */
+function decodePathPart(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw invalid(`invalid URL escape in path: ${raw}`, 'path.escape');
+  }
+}
+
 function versionNumber(v: string): number {
   const [maj, min] = v.split('.').map(Number);
   return (maj ?? 0) * 1000 + (min ?? 0);
@@ -50,8 +61,12 @@ export class Router {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://tether');
-    let path = url.pathname;
+    // Not `new URL`: it throws on "//" (a client base URL with a trailing slash), which would take
+    // the daemon down. Repeated slashes collapse, as Go's path cleaning does for dockerd.
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const searchParams = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+    let path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/{2,}/g, '/');
     let apiVersion = API_VERSION;
     const m = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
     if (m) {
@@ -70,9 +85,9 @@ export class Router {
       const pm = r.re.exec(path);
       if (!pm) continue;
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => (params[n] = decodeURIComponent(pm[i + 1] ?? '')));
       try {
-        const out = await r.handler({ req, res, params, query: url.searchParams, apiVersion });
+        r.names.forEach((n, i) => (params[n] = decodePathPart(pm[i + 1] ?? '')));
+        const out = await r.handler({ req, res, params, query: searchParams, apiVersion });
         if (out === 'handled') return;
         if (out.text !== undefined) return sendText(res, out.status, out.text);
         return out.body === undefined ? sendEmpty(res, out.status) : sendJson(res, out.status, out.body);

@@ -13,6 +13,7 @@ import { containerRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
 import { execRoutes } from './routes/exec.js';
 import { streamRoutes } from './routes/streams.js';
+import { swarmRoutes } from './routes/swarm.js';
 import { acceptUpgrades } from './hijack.js';
 
 /** Every route; image, log and exec routes need the real runtime (absent: containers unavailable). */
@@ -21,6 +22,7 @@ export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined)
     ...systemRoutes(engine, runtime),
     ...networkRoutes(engine),
     ...containerRoutes(engine, { logPath: (id) => runtime?.logPath(id) ?? '' }),
+    ...swarmRoutes(),
     ...(runtime ? [...imageRoutes(engine, runtime), ...streamRoutes(engine, runtime), ...execRoutes(engine, runtime)] : []),
   ];
 }

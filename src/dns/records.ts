@@ -137,8 +137,14 @@ export class DnsRecords {
     if (linked) {
       // Only the target's endpoints on networks this sandbox shares: a link is no way around isolation.
       const mine = new Set(own.map((id) => this.endpoints.get(id)?.ep.networkId));
-      return this.collect((this.byContainer.get(linked) ?? []).filter((id) => mine.has(this.endpoints.get(id)?.ep.networkId)));
+      return this.collect((this.byContainer.get(linked) ?? this.byContainer.get(this.containerNamed(linked) ?? '') ?? []).filter((id) => mine.has(this.endpoints.get(id)?.ep.networkId)));
     }
+    return undefined;
+  }
+
+  /** The id of the container called `name` (a link made before its target existed). */
+  private containerNamed(name: string): string | undefined {
+    for (const { ep } of this.endpoints.values()) if (ep.containerName === name) return ep.containerId;
     return undefined;
   }
 

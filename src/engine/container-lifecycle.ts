@@ -21,6 +21,9 @@ export class ContainerLifecycle {
   private readonly events = new EventEmitter();
   /** Containers whose start is in flight: a second start waits instead of racing. */
   private readonly starting = new Map<string, Promise<void>>();
+  /** Containers whose exit is being recorded and their network torn down: a start waits for
+   * that, or it would find the old sandbox still held (compose `run` restarts at once). */
+  private readonly exiting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly containers: Containers,
@@ -31,11 +34,15 @@ export class ContainerLifecycle {
     private readonly log: Logger,
   ) {
     this.events.setMaxListeners(0);
-    runtime.onExit((id, code) => void this.exited(id, code));
+    runtime.onExit((id, code) => {
+      const p = this.exited(id, code).finally(() => this.exiting.delete(id));
+      this.exiting.set(id, p);
+    });
   }
 
   /** Returns false when the container was already running (Docker answers 304). */
   async start(ref: string): Promise<boolean> {
+    await this.exiting.get(this.containers.find(ref).id);
     const c = this.containers.find(ref);
     if (c.state.status === 'running') return false;
     const inFlight = this.starting.get(c.id);

@@ -109,6 +109,11 @@ export class ContainerNetworking {
     return this.dns.addSandbox(c.id, sb.netnsPath, this.dnsOptions(c));
   }
 
+  /** The container's links changed: a running one's resolver answers from the new set. */
+  linksChanged(c: ContainerRecord): void {
+    this.dns.updateLinks(c.id, this.dnsOptions(c));
+  }
+
   private dnsOptions(c: ContainerRecord): SandboxDnsOptions {
     return {
       containerId: c.id,
@@ -119,7 +124,8 @@ export class ContainerNetworking {
         c.hostConfig.links.flatMap((l) => {
           const [target, alias] = l.split(':');
           const other = target ? this.lookupContainer(target) : undefined;
-          return other ? [[(alias ?? target!).toLowerCase(), other.id]] : [];
+          // A target that does not exist yet stays a name: the resolver finds it when it appears.
+          return target ? [[(alias ?? target).toLowerCase(), other?.id ?? target.replace(/^\//, '')]] : [];
         }),
       ),
     };

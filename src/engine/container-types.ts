@@ -62,6 +62,8 @@ export interface WantedAttachment {
   ipv4?: string;
   ipv6?: string;
   mac?: string;
+  /** IPAMConfig.LinkLocalIPs (`--link-local-ip`): extra addresses on the interface. */
+  linkLocalIPs?: string[];
   driverOpts: Record<string, string>;
 }
 

@@ -95,7 +95,11 @@ export class Containers {
       if (mode === 'host' && Object.keys(hc.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
     }
     wanted = dedupe(wanted);
-    for (const link of hc.links) {
+    // Docker checks link targets only for the default bridge, where a link is /etc/hosts and env
+    // made at start. On a user network a link is a name the resolver answers once the target
+    // exists, so a target created later (compose's order) is fine.
+    const legacyBridge = mode === 'default' || mode === 'bridge';
+    for (const link of legacyBridge ? hc.links : []) {
       const target = link.split(':')[0] ?? '';
       if (!this.tryFind(target)) throw invalid(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
     }
@@ -136,6 +140,16 @@ export class Containers {
     await this.endpoints.rename(c.id, old, name);
   }
 
+  /** Docker's `DELETE /containers/<parent>/<alias>?link=1`: the parent forgets one legacy link. */
+  removeLink(parentRef: string, alias: string): void {
+    const c = this.find(parentRef);
+    const links = c.hostConfig.links.filter((l) => (l.split(':')[1] ?? l.split(':')[0]) !== alias);
+    if (links.length === c.hostConfig.links.length) throw notFound(`No such container: ${parentRef}/${alias}`, 'container.notFound');
+    const updated = { ...c, hostConfig: { ...c.hostConfig, links } };
+    this.save(updated);
+    this.networking.linksChanged(updated);
+  }
+
   async remove(ref: string, opts: { force: boolean; stop: (c: ContainerRecord) => Promise<void> }): Promise<void> {
     const c = this.find(ref);
     if (c.state.status === 'running' || c.state.status === 'paused') {
@@ -161,7 +175,10 @@ export class Containers {
       throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
     }
     const { container: _ignored, ...settings } = req;
-    const want = this.wantFor(net, settings);
+    // dockerd's connect adds the short id to a user network's aliases at once, running or not
+    // (05: a created container connected shows it); create's own networks get it at start.
+    const aliases = net.predefined ? settings.aliases : [...new Set([...settings.aliases, c.id.slice(0, 12)])];
+    const want = this.wantFor(net, { ...settings, aliases });
     if (c.networks.some((w) => w.networkId === net.id)) {
       throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }

@@ -1,6 +1,7 @@
 // Endpoints: a container's attachment to one network while it runs. The address is leased and
 // the row written 'creating' in one transaction before any kernel work; the row turns 'ready'
 // when the veth is in place, so a crash in between is rolled back by reconcile.
+import { isIP } from 'node:net';
 import { forbidden, invalid } from '../errors.js';
 import type { DriverContext } from '../drivers/driver.js';
 import { driverFor } from '../drivers/registry.js';
@@ -112,6 +113,7 @@ export class Endpoints {
       dnsNames: dnsNames(c, want),
       ...(want.ipv4 ? { requestedIpv4: want.ipv4 } : {}),
       ...(want.ipv6 ? { requestedIpv6: want.ipv6 } : {}),
+      ...(want.linkLocalIPs?.length ? { linkLocalIPs: want.linkLocalIPs } : {}),
       ifname: `eth${ifIndex}`,
       hostIfname: hostIfname(id),
       defaultRoute: false,
@@ -141,6 +143,8 @@ export class Endpoints {
     const addresses = [
       ...(ep.ipv4 ? [`${ep.ipv4}/${ep.prefix4}`] : []),
       ...(ep.ipv6 ? [`${ep.ipv6}/${ep.prefix6}`] : []),
+      // Link-local addresses take their range's prefix (169.254/16, fe80::/64), as libnetwork's do.
+      ...(ep.linkLocalIPs ?? []).map((ip) => `${ip}/${isIP(ip) === 6 ? 64 : 16}`),
     ];
     const gateways = ep.defaultRoute ? [ep.gateway4, !net.internal ? ep.gateway6 : undefined].filter((g): g is string => !!g) : [];
     return { endpointId: ep.id, netnsPath: sb.netnsPath, ifname: ep.ifname, hostIfname: ep.hostIfname, mac: ep.mac, addresses, gateways };

@@ -76,6 +76,8 @@ export interface EndpointRecord {
   /** The static addresses asked for (IPAMConfig), so inspect shows them. */
   requestedIpv4?: string;
   requestedIpv6?: string;
+  /** `--link-local-ip`: added to the interface as given, outside IPAM. */
+  linkLocalIPs?: string[];
   ifname: string;
   hostIfname: string;
   /** This endpoint's gateway is the sandbox's default route. */
@@ -90,6 +92,7 @@ export interface ConnectRequest {
   aliases: string[];
   links: string[];
   mac?: string;
+  linkLocalIPs?: string[];
   driverOpts: Record<string, string>;
 }
 

@@ -79,17 +79,17 @@ const portKey = z
 const portBinding = z.object({
   HostIp: z
     .string()
-    .optional()
+    .nullish()
     .refine((ip) => !ip || isIP(unbracket(ip)) !== 0, (ip) => ({ message: `invalid IP address: ${ip}` })),
   HostPort: z
     .string()
-    .optional()
-    .refine((p) => p === undefined || validHostPort(p), (p) => ({ message: `invalid hostPort: ${p}` })),
+    .nullish()
+    .refine((p) => p == null || validHostPort(p), (p) => ({ message: `invalid hostPort: ${p}` })),
 });
 
 const hostConfig = z
   .object({
-    NetworkMode: z.string().max(300).optional(),
+    NetworkMode: z.string().max(300).nullish(),
     PortBindings: z.record(portKey, z.array(portBinding).nullish()).nullish(),
     PublishAllPorts: z.boolean().nullish(),
     Links: z
@@ -106,7 +106,7 @@ const hostConfig = z
     AutoRemove: z.boolean().nullish(),
     Runtime: z
       .string()
-      .optional()
+      .nullish()
       .refine((r) => !r || r === 'runc' || r === 'crun', (r) => ({ message: `Unknown runtime specified ${r}` })),
   })
   .passthrough();
@@ -115,13 +115,13 @@ const createBody = z
   .object({
     Hostname: z
       .string()
-      .optional()
+      .nullish()
       .refine((h) => !h || (HOSTNAME.test(h) && h.length <= 64), (h) => ({ message: `invalid hostname "${h}": at most 64 of [a-zA-Z0-9_.-], starting with a letter or digit` })),
     Domainname: z
       .string()
-      .optional()
+      .nullish()
       .refine((d) => !d || (HOSTNAME.test(d) && d.length <= 253), (d) => ({ message: `invalid domain name "${d}"` })),
-    User: z.string().optional(),
+    User: z.string().nullish(),
     AttachStdin: z.boolean().nullish(),
     AttachStdout: z.boolean().nullish(),
     AttachStderr: z.boolean().nullish(),
@@ -137,10 +137,10 @@ const createBody = z
     Image: z.string().min(1, 'an image is required'),
     WorkingDir: z
       .string()
-      .optional()
+      .nullish()
       .refine((w) => !w || w.startsWith('/'), (w) => ({ message: `the working directory '${w}' is invalid, it needs to be an absolute path` })),
     Labels: z.record(z.string()).nullish(),
-    MacAddress: z.string().optional(), // deprecated (API < 1.44): the primary network's MAC
+    MacAddress: z.string().nullish(), // deprecated (API < 1.44): the primary network's MAC
     HostConfig: hostConfig.nullish(),
     NetworkingConfig: z.object({ EndpointsConfig: z.record(endpointSettings).nullish() }).passthrough().nullish(),
   })
@@ -215,7 +215,7 @@ function checkUnhandled(section: string, obj: Record<string, unknown>, handled: 
 const HANDLED_CONFIG = new Set([...Object.keys(createBody.shape)]);
 const HANDLED_HOST = new Set([...Object.keys(hostConfig.shape)]);
 
-function networkMode(raw: string | undefined): string {
+function networkMode(raw: string | null | undefined): string {
   const mode = raw || 'default';
   if (mode.startsWith('container:') && mode.length === 'container:'.length) {
     throw validationError('invalid HostConfig.NetworkMode: container: needs a container name or id');
@@ -235,7 +235,7 @@ function portBindings(raw: Body['HostConfig']): Record<string, PortBinding[]> {
   return out;
 }
 
-function validIpamAddress(value: string | undefined, family: 4 | 6): boolean {
+function validIpamAddress(value: string | null | undefined, family: 4 | 6): boolean {
   return !value || isIP(value) === family;
 }
 

@@ -173,7 +173,8 @@ test('a created, never-started container shows its wanted networks with empty id
     { id: 'c6e46e3ea7c0'.padEnd(64, '0'), name: 'ref-cd-stopped', state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: ZERO, finishedAt: ZERO } },
     { cmd: ['sleep', '3600'] },
   );
-  c.networks.push({ networkId: NET2.id, aliases: [], links: [], driverOpts: {}, ipv4: '10.1.1.77' });
+  // As `network connect` stores it: the engine adds the short id there (create's networks get it at start).
+  c.networks.push({ networkId: NET2.id, aliases: ['c6e46e3ea7c0'], links: [], driverOpts: {}, ipv4: '10.1.1.77' });
   const ours = roundTrip(toContainerInspect(view(c, [])));
   const ns = ours['NetworkSettings'];
   assert.equal(ns['SandboxID'], '');

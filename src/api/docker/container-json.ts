@@ -106,16 +106,23 @@ function endpointJson(v: ContainerView, net: NetworkRecord, want: WantedAttachme
   const shortId = c.id.slice(0, 12);
   const ipv4 = want?.ipv4 ?? ep?.requestedIpv4;
   const ipv6 = want?.ipv6 ?? ep?.requestedIpv6;
+  const linkLocal = want?.linkLocalIPs ?? ep?.linkLocalIPs ?? [];
   const userNet = !net.predefined;
-  // On user networks the daemon adds the short id and a user-given hostname (INDEX 03/04).
-  const aliases = userNet ? [...new Set([...(want?.aliases ?? ep?.aliases ?? []), shortId, c.config.hostname].filter(Boolean))] : null;
-  const links = want?.links ?? [];
-  const driverOpts = want?.driverOpts ?? {};
   // A container that ran once keeps the NetworkID after it stops (05 transcript); one that
   // never started shows it empty.
   const everStarted = !isZero(c.state.startedAt);
+  const userAliases = want?.aliases ?? ep?.aliases ?? [];
+  // On user networks the daemon adds the short id and a user-given hostname (INDEX 03/04) when
+  // the endpoint is first built, at start: before that Docker 20.10 shows the user's own only.
+  const aliases = !userNet ? null
+    : ep || everStarted ? [...new Set([...userAliases, shortId, c.config.hostname].filter(Boolean))]
+    : userAliases.length > 0 ? userAliases : null;
+  const links = want?.links ?? [];
+  const driverOpts = want?.driverOpts ?? {};
   return {
-    IPAMConfig: ipv4 || ipv6 ? { ...(ipv4 ? { IPv4Address: ipv4 } : {}), ...(ipv6 ? { IPv6Address: ipv6 } : {}) } : null,
+    IPAMConfig: ipv4 || ipv6 || linkLocal.length > 0
+      ? { ...(ipv4 ? { IPv4Address: ipv4 } : {}), ...(ipv6 ? { IPv6Address: ipv6 } : {}), ...(linkLocal.length > 0 ? { LinkLocalIPs: linkLocal } : {}) }
+      : null,
     Links: links.length > 0 ? links : null,
     Aliases: o.list ? null : aliases,
     NetworkID: ep || everStarted ? net.id : '',

@@ -36,34 +36,35 @@ export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachme
   };
 }
 
-// Docker ≥ 25's rule, with a bound so a 10 MB name is refused at the edge.
-const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+// What Docker accepts (decisions.md): any printable characters except `/`, which cannot be
+// addressed in an API path; control characters could forge lines in logs and `network ls`.
+const NAME = /^[^/\u0000-\u001f\u007f]+$/;
 export const MAX_NAME = 128;
 
 const stringMap = z.record(z.string()).nullish().transform((m) => m ?? {});
 
 const ipamConfig = z.object({
-  Subnet: z.string().optional(),
-  IPRange: z.string().optional(),
-  Gateway: z.string().optional(),
+  Subnet: z.string().nullish(),
+  IPRange: z.string().nullish(),
+  Gateway: z.string().nullish(),
   AuxiliaryAddresses: z.record(z.string()).nullish(),
 });
 
 const createBody = z.object({
   Name: z.string(),
-  CheckDuplicate: z.boolean().optional(), // deprecated; a duplicate name is always 409
-  Driver: z.string().optional(),
-  Scope: z.string().optional(),
+  CheckDuplicate: z.boolean().nullish(), // deprecated; a duplicate name is always 409
+  Driver: z.string().nullish(),
+  Scope: z.string().nullish(),
   EnableIPv6: z.boolean().nullish(),
   EnableIPv4: z.boolean().nullish(),
-  Internal: z.boolean().optional(),
-  Attachable: z.boolean().optional(),
-  Ingress: z.boolean().optional(),
-  ConfigOnly: z.boolean().optional(),
+  Internal: z.boolean().nullish(),
+  Attachable: z.boolean().nullish(),
+  Ingress: z.boolean().nullish(),
+  ConfigOnly: z.boolean().nullish(),
   ConfigFrom: z.object({ Network: z.string() }).nullish(),
   IPAM: z
     .object({
-      Driver: z.string().optional(),
+      Driver: z.string().nullish(),
       Config: z.array(ipamConfig).nullish(),
       Options: z.record(z.string()).nullish(),
     })
@@ -79,7 +80,7 @@ export function parseCreateNetwork(body: unknown): CreateNetworkRequest {
   if (name === '') throw validationError('invalid name: ');
   if (name.length > MAX_NAME) throw validationError(`invalid network name: longer than ${MAX_NAME} characters`);
   if (!NAME.test(name)) {
-    throw validationError(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    throw validationError(`invalid network name "${JSON.stringify(name).slice(1, -1)}": "/" and control characters are not allowed`);
   }
   if (b.EnableIPv4 === false) {
     throw validationError('EnableIPv4: IPv4-only networks are the only kind this version supports; IPv4 cannot be disabled');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ContainerRecord } from '../../engine/container-types.js';
 import type { Engine } from '../../engine/engine.js';
 import type { WaitCondition } from '../../engine/container-lifecycle.js';
-import { conflict, invalid, isTetherError } from '../../errors.js';
+import { conflict, invalid, isTetherError, notFound } from '../../errors.js';
 import { parseCreateContainer } from '../docker/container-create.js';
 import { selectContainers, selectPrunable } from '../docker/container-filters.js';
 import { toContainerInspect, toContainerSummary, type ContainerView } from '../docker/container-json.js';
@@ -178,10 +178,21 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       },
     },
     {
+      // `rm --link /parent/alias`: the only DELETE with a slash in the container name.
+      method: 'DELETE',
+      path: '/containers/:parent/:alias',
+      handler: async ({ params, query }) => {
+        if (!queryBool(query, 'link')) throw notFound(`No such container: ${params['parent']}/${params['alias']}`, 'container.notFound');
+        engine.containers.removeLink(params['parent']!, params['alias']!);
+        return { status: 204 };
+      },
+    },
+    {
       method: 'DELETE',
       path: '/containers/:id',
       handler: async ({ params, query }) => {
-        if (queryBool(query, 'link')) throw invalid('removing legacy links is not supported', 'container.link');
+        // A link's name always has a parent part; Docker: "Conflict, cannot remove the default link name of the container".
+        if (queryBool(query, 'link')) throw invalid('Conflict, cannot remove the default link name of the container', 'container.link');
         await removeContainer(engine, params['id']!, queryBool(query, 'force')); // v: there are no volumes
         return { status: 204 };
       },

@@ -1,9 +1,10 @@
 // The image store under <data-root>/images, without a registry:
 //   layers/<hex>/ + <hex>.json   unpacked layers (see layers.ts), shared between images
 //   configs/<hex>.json           image config bytes; <hex> is the image id
-//   repositories.json            name:tag → image id (TagIndex; SQLite-backed later if wanted)
-//   tmp/                         archives being unpacked
-// Images come from `docker save` / OCI layout tars (load) or plain rootfs tars (import).
+//   repositories.json            name:tag and name@digest → image id (TagIndex)
+//   tmp/                         archives being unpacked, blobs being pulled
+// Images come from `docker save` / OCI layout tars (load), plain rootfs tars (import) or a
+// registry (addPulled, with blobs the puller has already verified).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,13 +12,15 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { extractTar } from '../kernel/tar.js';
 import { readArchive, type ArchiveImage } from './image-archive.js';
 import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile, type ImageRuntimeConfig } from './image-config.js';
-import { looksLikeId, normalizeRef } from './image-ref.js';
+import { looksLikeId, normalizeDigestRef, normalizeRef } from './image-ref.js';
 import { diffIdOf, digestHex, LayerStore } from './layers.js';
 import { JsonTagIndex, type TagIndex } from './tag-index.js';
 
 export interface ImageSummary {
   id: string;
   repoTags: string[];
+  /** name@digest of the manifests this image was pulled by. */
+  repoDigests: string[];
   /** Unix seconds, as GET /images/json reports Created. */
   created: number;
   size: number;
@@ -27,6 +30,7 @@ export interface ImageSummary {
 export interface ImageDetails {
   id: string;
   repoTags: string[];
+  repoDigests: string[];
   /** RFC 3339 as in the config (GET /images/{name}/json). */
   created: string;
   size: number;
@@ -50,6 +54,17 @@ export interface ImageStoreOptions {
   containerUsing?: (imageId: string) => string | undefined;
 }
 
+/** A pulled image: its config bytes and layer tars, verified against their digests already. */
+export interface PulledImage {
+  configBytes: Buffer;
+  /** Per diff id, base first: the downloaded tar (gzip or plain), or undefined when the layer is already here. */
+  layerPaths: (string | undefined)[];
+  /** name:tag to point at the image, if pulled by tag. */
+  tag?: string;
+  /** name@digest of the manifest it was pulled by. */
+  repoDigest: string;
+}
+
 interface StoredImage {
   config: ImageConfigFile;
   size: number;
@@ -58,6 +73,8 @@ interface StoredImage {
 export class ImageStore {
   private readonly images = new Map<string, StoredImage>();
   private readonly layers: LayerStore;
+  /** Commits and deletions one at a time, so a prune never removes a layer a commit just added. */
+  private serial: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly root: string,
@@ -77,6 +94,8 @@ export class ImageStore {
       const bytes = await readFile(join(opts.root, 'configs', name));
       await store.remember(imageIdOf(bytes), parseImageConfig(bytes));
     }
+    // Layers of a pull or load that a crash cut short before its config was written.
+    await store.layers.prune(store.layersInUse());
     return store;
   }
 
@@ -100,10 +119,50 @@ export class ImageStore {
     return id;
   }
 
+  /** A directory under tmp/ for a pull's downloads; removed at the next start if left behind. */
+  async tempDir(): Promise<string> {
+    const dir = join(this.root, 'tmp', randomBytes(6).toString('hex'));
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  has(imageId: string): boolean {
+    return this.images.has(imageId);
+  }
+
+  hasLayer(diffId: string): Promise<boolean> {
+    return this.layers.meta(diffId).then((m) => m !== undefined);
+  }
+
+  /** What a tag or digest reference points at now, if anything. */
+  lookup(ref: string): string | undefined {
+    return this.tags.get(ref);
+  }
+
+  /**
+   * Commits a pulled image: layers unpacked (each atomically, see layers.ts), then the config
+   * (the image exists from here on), then its names. onLayer(i) after layer i is in place.
+   */
+  async addPulled(img: PulledImage, onLayer: (index: number) => void): Promise<string> {
+    return this.serially(async () => {
+      const diffIds = parseImageConfig(img.configBytes).rootfs.diff_ids;
+      if (diffIds.length !== img.layerPaths.length) throw invalid(`image config lists ${diffIds.length} layers, the manifest ${img.layerPaths.length}`, 'image.layers');
+      for (const [i, path] of img.layerPaths.entries()) {
+        if (path) await this.layers.add(diffIds[i] ?? '', path);
+        onLayer(i);
+      }
+      const id = await this.addConfig(img.configBytes);
+      await this.tags.set(img.repoDigest, id);
+      if (img.tag) await this.tags.set(img.tag, id);
+      return id;
+    });
+  }
+
   list(): ImageSummary[] {
     return [...this.images].map(([id, img]) => ({
       id,
       repoTags: this.tagsOf(id),
+      repoDigests: this.digestsOf(id),
       created: Math.floor(Date.parse(img.config.created ?? '') / 1000) || 0,
       size: img.size,
       labels: img.config.config?.Labels ?? null,
@@ -116,6 +175,7 @@ export class ImageStore {
     return {
       id,
       repoTags: this.tagsOf(id),
+      repoDigests: this.digestsOf(id),
       created: img.config.created ?? '0001-01-01T00:00:00Z',
       size: img.size,
       architecture: img.config.architecture ?? '',
@@ -138,7 +198,7 @@ export class ImageStore {
     }
     let ref: string;
     try {
-      ref = normalizeRef(nameOrId);
+      ref = refKey(nameOrId);
     } catch {
       throw notFound(`No such image: ${nameOrId}`, 'image.notFound');
     }
@@ -161,6 +221,11 @@ export class ImageStore {
   async remove(nameOrId: string, opts: { force?: boolean } = {}): Promise<RemovedItem[]> {
     const id = this.resolve(nameOrId);
     const byName = !looksLikeId(nameOrId) || this.tagsOf(id).includes(safeNormalize(nameOrId));
+    if (nameOrId.includes('@')) {
+      // By digest: that name goes; the image stays while a tag still names it.
+      await this.tags.delete(refKey(nameOrId));
+      if (this.tagsOf(id).length > 0 || this.digestsOf(id).length > 0) return [{ untagged: refKey(nameOrId) }];
+    }
     const tags = this.tagsOf(id);
     const user = this.containerUsing(id);
     const short = digestHex(id).slice(0, 12);
@@ -209,11 +274,23 @@ export class ImageStore {
     this.images.set(id, { config, size });
   }
 
-  private async deleteImage(id: string): Promise<void> {
-    this.images.delete(id);
-    await rm(join(this.root, 'configs', `${digestHex(id)}.json`), { force: true });
-    const inUse = new Set([...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids));
-    await this.layers.prune(inUse);
+  private deleteImage(id: string): Promise<void> {
+    return this.serially(async () => {
+      this.images.delete(id);
+      await rm(join(this.root, 'configs', `${digestHex(id)}.json`), { force: true });
+      for (const [ref, v] of this.tags.entries()) if (v === id) await this.tags.delete(ref);
+      await this.layers.prune(this.layersInUse());
+    });
+  }
+
+  private layersInUse(): Set<string> {
+    return new Set([...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids));
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(fn, fn);
+    this.serial = next.catch(() => undefined);
+    return next;
   }
 
   private stored(id: string): StoredImage {
@@ -223,6 +300,14 @@ export class ImageStore {
   }
 
   private tagsOf(id: string): string[] {
+    return this.namesOf(id).filter((ref) => !ref.includes('@'));
+  }
+
+  private digestsOf(id: string): string[] {
+    return this.namesOf(id).filter((ref) => ref.includes('@'));
+  }
+
+  private namesOf(id: string): string[] {
     return this.tags
       .entries()
       .filter(([, v]) => v === id)
@@ -231,8 +316,7 @@ export class ImageStore {
   }
 
   private async withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-    const dir = join(this.root, 'tmp', randomBytes(6).toString('hex'));
-    await mkdir(dir, { recursive: true });
+    const dir = await this.tempDir();
     try {
       return await fn(dir);
     } finally {
@@ -241,9 +325,14 @@ export class ImageStore {
   }
 }
 
+/** The tag index's key for a name[:tag] or name@digest reference. */
+function refKey(ref: string): string {
+  return ref.includes('@') ? normalizeDigestRef(ref) : normalizeRef(ref);
+}
+
 function safeNormalize(ref: string): string {
   try {
-    return normalizeRef(ref);
+    return refKey(ref);
   } catch {
     return ref;
   }

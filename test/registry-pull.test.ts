@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
@@ -153,6 +153,23 @@ describe('docker pull from a registry in the test host', () => {
       const right = await pull('127.0.0.1:5001/private:latest', '', { 'X-Registry-Auth': auth('alice', 's3cret') });
       assert.equal(right.status, 200, right.text);
       assert.match(right.text, /Status: (Downloaded newer image|Image is up to date) for 127\.0\.0\.1:5001\/private:latest/);
+      const bad = await d.api('POST', '/auth', { username: 'alice', password: 'nope', serveraddress: '127.0.0.1:5001' });
+      assert.deepEqual([bad.status, bad.json.message], [401, 'login attempt to http://127.0.0.1:5001/v2/ failed with status: 401 Unauthorized']);
+      if (DOCKER) {
+        // docker login keeps the credentials in its own config dir, then sends them with the pull.
+        const env = { ...process.env, DOCKER_HOST: `unix://${d.socket}`, DOCKER_CONFIG: join(host.dir, 'docker-config') };
+        const cli = (args: string[], input?: string) => spawnSync(DOCKER, args, { env, input, encoding: 'utf8', timeout: 60_000 });
+        const wrongLogin = cli(['login', '-u', 'alice', '--password-stdin', '127.0.0.1:5001'], 'nope\n');
+        assert.equal(wrongLogin.status, 1);
+        assert.match(wrongLogin.stderr, /Error response from daemon: login attempt to http:\/\/127\.0\.0\.1:5001\/v2\/ failed with status: 401 Unauthorized/);
+        const goodLogin = cli(['login', '-u', 'alice', '--password-stdin', '127.0.0.1:5001'], 's3cret\n');
+        assert.equal(goodLogin.status, 0, goodLogin.stderr);
+        assert.match(goodLogin.stdout, /Login Succeeded/);
+        assert.equal((await d.api('DELETE', '/images/127.0.0.1:5001/private:latest')).status, 200);
+        const p = cli(['pull', '127.0.0.1:5001/private']);
+        assert.equal(p.status, 0, p.stderr);
+        assert.match(p.stdout, /Status: Downloaded newer image for 127\.0\.0\.1:5001\/private:latest/);
+      }
     } finally {
       await secured.stop();
     }

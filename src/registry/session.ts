@@ -20,7 +20,8 @@ export class RegistrySession {
   static async open(client: RegistryClient, domain: string, path: string, creds: Credentials | undefined, actions = 'pull'): Promise<RegistrySession> {
     let last: unknown;
     for (const ep of client.endpoints(domain)) {
-      const s = new RegistrySession(client, ep, path, creds, `repository:${path}:${actions}`);
+      // No repository (a login): the token is asked for without a scope.
+      const s = new RegistrySession(client, ep, path, creds, path ? `repository:${path}:${actions}` : '');
       try {
         const res = await s.request('GET', '/v2/');
         const body = await readBody(res, 1 << 16);

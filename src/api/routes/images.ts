@@ -11,7 +11,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../../engine/engine.js';
 import { invalid } from '../../errors.js';
-import { RegistryClient } from '../../registry/client.js';
+import type { RegistryClient } from '../../registry/client.js';
 import { Puller } from '../../registry/puller.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import { parseFilters } from '../docker/filters.js';
@@ -87,10 +87,9 @@ async function pullImage(ctx: RouteContext, puller: Puller, ref: string): Promis
   return 'handled';
 }
 
-export function imageRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
+export function imageRoutes(engine: Engine, runtime: ContainerRuntime, registry: RegistryClient): Route[] {
   const images = runtime.images;
-  const { insecureRegistries, registryMirrors, certsDir } = engine.config;
-  const puller = new Puller(new RegistryClient({ insecureRegistries, registryMirrors, certsDir }), images);
+  const puller = new Puller(registry, images);
   const uploads = join(engine.config.dataRoot, 'tmp', 'uploads');
   // Uploads cut short by a daemon crash are left behind; drop them before the first new one.
   const leftoversGone = rm(uploads, { recursive: true, force: true }).catch(() => undefined);

@@ -142,7 +142,7 @@ describe('docker pull from a registry in the test host', () => {
   });
 
   it('Basic auth: wrong credentials are Docker\'s "unauthorized", right ones pull', async () => {
-    const secured = await startRegistry(host, 5001, { user: 'alice', password: 's3cret' });
+    const secured = await startRegistry(host, 5001, { basic: { user: 'alice', password: 's3cret' } });
     try {
       pushImage(secured, 'private', 'latest', parts.config, [parts.layer]);
       const none = await pull('127.0.0.1:5001/private:latest');

@@ -2,6 +2,7 @@
 // certs.d CA, dockerd's insecure fallback to HTTP), keep-alive agents, the 401 challenge (Bearer
 // token from the realm the registry names, or Basic), redirects (blob storage), and retries of
 // requests that failed before any answer.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
@@ -123,7 +124,9 @@ export class RegistryClient {
   }
 
   private agent(secure: boolean, ep: Endpoint): http.Agent {
-    const key = `${secure}|${ep.hostPort}|${ep.skipVerify}`;
+    // certs.d is read at each pull: a CA added or replaced later gets an agent of its own.
+    const caKey = ep.ca ? createHash('sha256').update(ep.ca).digest('hex') : '';
+    const key = `${secure}|${ep.hostPort}|${ep.skipVerify}|${caKey}`;
     let agent = this.agents.get(key);
     if (!agent) {
       agent = secure

@@ -81,6 +81,15 @@ export function transportError(method: string, url: URL, e: Error & { code?: str
     case 'EHOSTUNREACH':
       why = `dial tcp ${url.hostname}:${port}: connect: network is unreachable`;
       break;
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+      why = 'tls: failed to verify certificate: x509: certificate signed by unknown authority';
+      break;
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      why = `tls: failed to verify certificate: x509: certificate is not valid for ${url.hostname}`;
+      break;
     default:
       why = e.message;
   }

@@ -35,29 +35,49 @@ export interface Descriptor {
 
 const digestOf = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-/** Starts docker-registry in the host's namespace; htpasswd turns on Basic auth for user:pass. */
-export async function startRegistry(host: TestHost, port: number, auth?: { user: string; password: string }): Promise<TestRegistry> {
+export interface RegistryOptions {
+  /** Basic auth (htpasswd) for this user. */
+  basic?: { user: string; password: string };
+  /** Bearer tokens from realm, signed by the key of rootCert (the registry's rootcertbundle). */
+  token?: { realm: string; service: string; issuer: string; rootCert: string };
+  /** HTTPS with this certificate and key. */
+  tls?: { cert: string; key: string };
+  /** Listen address in the test host (default 127.0.0.1). */
+  ip?: string;
+  /** Serve an existing storage directory (another registry's). */
+  storage?: string;
+}
+
+/** Starts docker-registry in the host's namespace. */
+export async function startRegistry(host: TestHost, port: number, opts: RegistryOptions = {}): Promise<TestRegistry> {
+  const auth = opts.basic;
   const dir = mkdtempSync(join(host.dir, 'registry-'));
-  const storage = join(dir, 'storage');
-  mkdirSync(storage);
+  const storage = opts.storage ?? join(dir, 'storage');
+  mkdirSync(storage, { recursive: true });
   let authYaml = '';
   if (auth) {
     const file = join(dir, 'htpasswd');
     writeFileSync(file, execFileSync('htpasswd', ['-Bbn', auth.user, auth.password]));
     authYaml = `auth:\n  htpasswd:\n    realm: test\n    path: ${file}\n`;
   }
+  if (opts.token) {
+    const t = opts.token;
+    authYaml = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.rootCert}\n`;
+  }
+  const ip = opts.ip ?? '127.0.0.1';
+  const tlsYaml = opts.tls ? `  tls:\n    certificate: ${opts.tls.cert}\n    key: ${opts.tls.key}\n` : '';
   const config = join(dir, 'config.yml');
-  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: 127.0.0.1:${port}\n${authYaml}`);
+  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${storage}\nhttp:\n  addr: ${ip}:${port}\n${tlsYaml}${authYaml}`);
   const child: ChildProcess = spawn('nsenter', [`--net=${host.nsPath}`, '--', 'docker-registry', 'serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const base = `http://127.0.0.1:${port}`;
+  const base = `${opts.tls ? 'https' : 'http'}://${ip}:${port}`;
   const curlAuth = auth ? ['-u', `${auth.user}:${auth.password}`] : [];
   const curl = (args: string[]): string => host.sh(['curl', '-sS', '--max-time', '30', ...curlAuth, ...args]);
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const code = host.try(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', `${base}/v2/`]).stdout;
+    const code = host.try(['curl', '-s', '-k', '-o', '/dev/null', '-w', '%{http_code}', `${base}/v2/`]).stdout;
     if (code === '200' || code === '401') break;
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -72,7 +92,7 @@ export async function startRegistry(host: TestHost, port: number, auth?: { user:
     return file;
   };
   return {
-    addr: `127.0.0.1:${port}`,
+    addr: `${ip}:${port}`,
     storage,
     blob(repo, bytes, mediaType) {
       const digest = digestOf(bytes);

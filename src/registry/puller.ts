@@ -5,7 +5,7 @@
 // directory goes, and the store drops unreferenced layers when it opens.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { internal, invalid, isTetherError, notFound, TetherError } from '../errors.js';
+import { invalid, notFound, type TetherError } from '../errors.js';
 import { parseImageConfig } from '../runtime/image-config.js';
 import type { ImageStore } from '../runtime/images.js';
 import { fetchConfig, fetchLayer, fetchManifest } from './blobs.js';
@@ -13,7 +13,7 @@ import type { Credentials, RegistryClient } from './client.js';
 import { hostPlatform, layerCompression, MANIFEST_ACCEPT, parseManifest, parsePlatform, selectPlatform, type Descriptor } from './manifest.js';
 import { familiarName, familiarString, parseRegistryRef, tagOrDigest, type RegistryRef } from './reference.js';
 import { RegistrySession } from './session.js';
-import { RegistryHttpError } from './wire.js';
+import { asTetherError, RegistryHttpError } from './wire.js';
 
 const CONCURRENT_DOWNLOADS = 3;
 const PROGRESS_EVERY_MS = 100;
@@ -144,7 +144,6 @@ async function inParallel<T>(items: T[], n: number, fn: (item: T) => Promise<voi
 
 /** dockerd's texts for registry answers (moby distribution/errors.go), as scripts match them. */
 function translate(e: unknown, ref: RegistryRef): TetherError {
-  if (isTetherError(e)) return e;
   if (e instanceof RegistryHttpError) {
     switch (e.code) {
       case 'MANIFEST_UNKNOWN':
@@ -155,9 +154,7 @@ function translate(e: unknown, ref: RegistryRef): TetherError {
         return notFound(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${e.message}`, 'registry.denied');
       case 'NOT_FOUND':
         return notFound(`manifest for ${familiarString(ref)} not found: manifest unknown: ${e.message}`, 'registry.manifestUnknown');
-      default:
-        return new TetherError('internal', e.message, { code: e.status === 401 ? 'registry.unauthorized' : 'registry.error' });
     }
   }
-  return internal(e instanceof Error ? e.message : String(e), e);
+  return asTetherError(e);
 }

@@ -36,13 +36,14 @@ export class RegistrySession {
   }
 
   /** A request under /v2/<path>/… (or /v2/ itself); answers a 401 challenge once. */
-  async request(method: string, url: string, headers: Record<string, string> = {}, body?: Buffer): Promise<IncomingMessage> {
+  async request(method: string, url: string, headers: Record<string, string> = {}, body?: Buffer | NodeJS.ReadableStream): Promise<IncomingMessage> {
     const send = (): Promise<IncomingMessage> => {
       const h = { ...headers, ...(this.authorization ? { Authorization: this.authorization } : {}) };
       return body === undefined && (method === 'GET' || method === 'HEAD') ? this.client.sendIdempotent(this.endpoint, url, h, method) : this.client.send(this.endpoint, url, { method, headers: h, ...(body ? { body } : {}) });
     };
     const res = await send();
-    if (res.statusCode !== 401) return res;
+    // A streamed body cannot be sent twice: uploads come after a bodiless request has authenticated.
+    if (res.statusCode !== 401 || (body !== undefined && !Buffer.isBuffer(body))) return res;
     const challenge = parseChallenge(res.headers['www-authenticate']);
     const refused = RegistryHttpError.from(401, await readBody(res, 1 << 16));
     // dockerd's words when a Basic registry is asked without credentials.

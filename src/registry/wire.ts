@@ -2,6 +2,7 @@
 // ({"errors":[{"code","message"}]}) and transport failures, worded as dockerd (Go's net/http)
 // words them, since scripts match on those texts.
 import type { IncomingMessage } from 'node:http';
+import { internal, isTetherError, TetherError } from '../errors.js';
 
 export interface RegistryErrorItem {
   code: string;
@@ -99,4 +100,11 @@ export function transportError(method: string, url: URL, e: Error & { code?: str
 
 export function isTransportError(e: unknown): boolean {
   return e instanceof Error && (e as { transport?: boolean }).transport === true;
+}
+
+/** Any failure of a registry conversation as a TetherError; dockerd answers these with 500. */
+export function asTetherError(e: unknown): TetherError {
+  if (isTetherError(e)) return e;
+  if (e instanceof RegistryHttpError) return new TetherError('internal', e.message, { code: e.status === 401 ? 'registry.unauthorized' : 'registry.error' });
+  return internal(e instanceof Error ? e.message : String(e), e);
 }

@@ -54,6 +54,13 @@ export interface ImageStoreOptions {
   containerUsing?: (imageId: string) => string | undefined;
 }
 
+/** What a push sends: the config bytes and, per layer base first, its kept gzip blob. */
+export interface PushableImage {
+  id: string;
+  configBytes: Buffer;
+  layers: { diffId: string; path: string; digest: string; size: number }[];
+}
+
 /** A pulled image: its config bytes and layer tars, verified against their digests already. */
 export interface PulledImage {
   configBytes: Buffer;
@@ -104,7 +111,7 @@ export class ImageStore {
     return this.withTemp(async (tmp) => {
       await extractTar(archivePath, tmp);
       const loaded: { id: string; tags: string[] }[] = [];
-      for (const image of await readArchive(tmp)) loaded.push(await this.addFromArchive(image));
+      for (const image of await readArchive(tmp)) loaded.push(await this.serially(() => this.addFromArchive(image)));
       return loaded;
     });
   }
@@ -112,9 +119,11 @@ export class ImageStore {
   /** `docker import`: a plain rootfs tar becomes a one-layer image with an empty config. */
   async import(tarPath: string, opts: { ref?: string; comment?: string; now?: Date } = {}): Promise<string> {
     const diffId = await diffIdOf(tarPath);
-    await this.layers.add(diffId, tarPath);
     const bytes = importedImageConfig(diffId, opts.now ?? new Date(), opts.comment ?? 'Imported from -');
-    const id = await this.addConfig(bytes);
+    const id = await this.serially(async () => {
+      await this.layers.add(diffId, tarPath);
+      return this.addConfig(bytes);
+    });
     if (opts.ref) await this.tag(id, opts.ref);
     return id;
   }
@@ -148,7 +157,7 @@ export class ImageStore {
       const diffIds = parseImageConfig(img.configBytes).rootfs.diff_ids;
       if (diffIds.length !== img.layerPaths.length) throw invalid(`image config lists ${diffIds.length} layers, the manifest ${img.layerPaths.length}`, 'image.layers');
       for (const [i, path] of img.layerPaths.entries()) {
-        if (path) await this.layers.add(diffIds[i] ?? '', path);
+        if (path) await this.layers.add(diffIds[i] ?? '', path, { consume: true });
         onLayer(i);
       }
       const id = await this.addConfig(img.configBytes);
@@ -156,6 +165,29 @@ export class ImageStore {
       if (img.tag) await this.tags.set(img.tag, id);
       return id;
     });
+  }
+
+  /** The image a push of ref sends; layers stored before blobs were kept cannot be pushed. */
+  async pushable(ref: string): Promise<PushableImage> {
+    const id = this.tags.get(normalizeRef(ref));
+    if (!id || !this.images.has(id)) throw notFound(`An image does not exist locally with the tag: ${ref.replace(/:latest$/, '')}`, 'image.notFound');
+    const layers: PushableImage['layers'] = [];
+    for (const diffId of this.stored(id).config.rootfs.diff_ids) {
+      const blob = (await this.layers.meta(diffId))?.blob;
+      if (!blob) throw invalid(`layer ${diffId} was stored without its blob and cannot be pushed: remove the image and load or pull it again`, 'image.noBlob');
+      layers.push({ diffId, path: this.layers.blobPath(diffId), ...blob });
+    }
+    return { id, configBytes: await readFile(join(this.root, 'configs', `${digestHex(id)}.json`)), layers };
+  }
+
+  /** Tags of one repository (familiar name), for a push without a tag. */
+  tagsOfRepo(repo: string): string[] {
+    return this.tags.entries().flatMap(([ref]) => (!ref.includes('@') && ref.slice(0, ref.lastIndexOf(':')) === repo ? [ref.slice(ref.lastIndexOf(':') + 1)] : []));
+  }
+
+  /** Records name@digest after a push, as dockerd shows it in RepoDigests. */
+  async addRepoDigest(ref: string, imageId: string): Promise<void> {
+    await this.tags.set(normalizeDigestRef(ref), imageId);
   }
 
   list(): ImageSummary[] {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Credentials } from '../../registry/client.js';
 import type { LayerPhase, PullEvent } from '../../registry/puller.js';
-import { jsonMessage } from './image-json.js';
+import { jsonMessage as line } from './image-json.js';
 
 const PHASE: Record<LayerPhase, string> = {
   pulling: 'Pulling fs layer',
@@ -40,10 +40,9 @@ export function errorMessage(message: string): string {
   return line({ errorDetail: { message }, error: message });
 }
 
-const line = jsonMessage;
 
 /** moby's JSONProgress.String: a 50-wide bar, then current/total in decimal units. */
-function progressBar(current: number, total: number): string {
+export function progressBar(current: number, total: number): string {
   const width = 50;
   const filled = total > 0 ? Math.min(width, Math.floor((current / total) * width)) : 0;
   const bar = `[${'='.repeat(filled)}>${' '.repeat(Math.max(0, width - filled - 1))}] `;

@@ -13,11 +13,13 @@ import type { Engine } from '../../engine/engine.js';
 import { invalid } from '../../errors.js';
 import type { RegistryClient } from '../../registry/client.js';
 import { Puller } from '../../registry/puller.js';
+import { Pusher } from '../../registry/pusher.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import { parseFilters } from '../docker/filters.js';
 import { selectImages } from '../docker/image-filters.js';
 import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary } from '../docker/image-json.js';
 import { decodeRegistryAuth, errorMessage, pullMessages } from '../docker/pull-json.js';
+import { pushMessages } from '../docker/push-json.js';
 import { toHttpError } from '../errors.js';
 import { baseHeaders } from '../http.js';
 import type { Route, RouteContext } from '../router.js';
@@ -90,6 +92,7 @@ async function pullImage(ctx: RouteContext, puller: Puller, ref: string): Promis
 export function imageRoutes(engine: Engine, runtime: ContainerRuntime, registry: RegistryClient): Route[] {
   const images = runtime.images;
   const puller = new Puller(registry, images);
+  const pusher = new Pusher(registry, images);
   const uploads = join(engine.config.dataRoot, 'tmp', 'uploads');
   // Uploads cut short by a daemon crash are left behind; drop them before the first new one.
   const leftoversGone = rm(uploads, { recursive: true, force: true }).catch(() => undefined);
@@ -132,6 +135,23 @@ export function imageRoutes(engine: Engine, runtime: ContainerRuntime, registry:
         const message = query.get('message') ?? '';
         const id = await withUpload(req, (path) => images.import(path, { ...(ref ? { ref } : {}), ...(message ? { comment: message } : {}) }));
         return sendMessages(ctx, jsonMessage({ status: id }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/:name*/push',
+      // As dockerd: everything, failures included, goes into the stream after a 200.
+      handler: async ({ params, query, req, res }) => {
+        req.resume();
+        const creds = decodeRegistryAuth(req.headers['x-registry-auth']);
+        res.writeHead(200, { ...baseHeaders(), 'Content-Type': 'application/json' });
+        try {
+          await pusher.push(params['name']!, query.get('tag') ?? '', creds, (e) => res.write(pushMessages(e)));
+        } catch (e) {
+          res.write(errorMessage(toHttpError(e).message));
+        }
+        res.end();
+        return 'handled';
       },
     },
     {

@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
 import { invalid } from '../errors.js';
 import type { Descriptor } from './manifest.js';
 import type { RegistrySession } from './session.js';
@@ -42,14 +43,14 @@ export async function fetchConfig(session: RegistrySession, desc: Descriptor): P
 }
 
 /**
- * Downloads a layer blob to dest, hashing as it streams; progress(bytesSoFar) on the way. A
- * connection lost mid-way starts the blob again (up to three tries); a wrong digest does not.
+ * Downloads a layer blob to dest, hashing as it streams, and hashing its uncompressed content
+ * too; returns that, the layer's diff id. progress(bytesSoFar) on the way. A connection lost
+ * mid-way starts the blob again (up to three tries); a wrong digest does not.
  */
-export async function fetchLayer(session: RegistrySession, desc: Descriptor, dest: string, progress: (current: number) => void): Promise<void> {
+export async function fetchLayer(session: RegistrySession, desc: Descriptor, gzip: boolean, dest: string, progress: (current: number) => void): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await fetchLayerOnce(session, desc, dest, progress);
-      return;
+      return await fetchLayerOnce(session, desc, gzip, dest, progress);
     } catch (e) {
       await rm(dest, { force: true });
       const retriable = isTransportError(e) || (e instanceof Error && /aborted|ECONNRESET|socket hang up/.test(e.message));
@@ -59,9 +60,24 @@ export async function fetchLayer(session: RegistrySession, desc: Descriptor, des
   }
 }
 
-async function fetchLayerOnce(session: RegistrySession, desc: Descriptor, dest: string, progress: (current: number) => void): Promise<void> {
+async function fetchLayerOnce(session: RegistrySession, desc: Descriptor, gzip: boolean, dest: string, progress: (current: number) => void): Promise<string> {
   const res = await get(session, session.url('blobs', desc.digest));
   const hash = createHash('sha256');
+  const content = createHash('sha256');
+  // The content is hashed beside the download, with backpressure, so the layer is read once.
+  const gunzip = gzip ? createGunzip() : undefined;
+  let gunzipFailed = false;
+  gunzip?.on('data', (d: Buffer) => content.update(d));
+  const gunzipped = gunzip
+    ? new Promise<void>((resolve, reject) => {
+        gunzip.on('end', resolve).on('error', (e) => {
+          // Not gzip (a tampered blob, say): stop feeding it; the digest check decides first.
+          gunzipFailed = true;
+          reject(e);
+        });
+      })
+    : Promise.resolve();
+  gunzipped.catch(() => undefined);
   let seen = 0;
   const verify = new Transform({
     transform(chunk: Buffer, _enc, done) {
@@ -69,11 +85,31 @@ async function fetchLayerOnce(session: RegistrySession, desc: Descriptor, dest: 
       if (seen > desc.size) return done(invalid(`filesystem layer verification failed for digest ${desc.digest}`, 'registry.digest'));
       hash.update(chunk);
       progress(seen);
-      done(null, chunk);
+      if (!gunzip) content.update(chunk);
+      if (!gunzip || gunzipFailed || gunzip.write(chunk)) return done(null, chunk);
+      const go = (): void => {
+        gunzip.off('drain', go).off('error', go);
+        done(null, chunk);
+      };
+      gunzip.once('drain', go).once('error', go);
+    },
+    flush(done) {
+      if (!gunzipFailed) gunzip?.end();
+      done();
     },
   });
-  await pipeline(res, verify, createWriteStream(dest, { mode: 0o600 }));
+  try {
+    await pipeline(res, verify, createWriteStream(dest, { mode: 0o600 }));
+  } catch (e) {
+    gunzip?.destroy();
+    throw e;
+  }
   if (seen !== desc.size || `sha256:${hash.digest('hex')}` !== desc.digest) {
+    gunzip?.destroy();
     throw invalid(`filesystem layer verification failed for digest ${desc.digest}`, 'registry.digest');
   }
+  await gunzipped.catch((e: Error) => {
+    throw invalid(`layer ${desc.digest} is not valid gzip: ${e.message}`, 'registry.layer');
+  });
+  return `sha256:${content.digest('hex')}`;
 }

@@ -7,7 +7,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalid, notFound, type TetherError } from '../errors.js';
 import { parseImageConfig } from '../runtime/image-config.js';
-import type { ImageStore } from '../runtime/images.js';
+import type { ImageStore, PulledImage } from '../runtime/images.js';
 import { fetchConfig, fetchLayer, fetchManifest } from './blobs.js';
 import type { Credentials, RegistryClient } from './client.js';
 import { hostPlatform, layerCompression, MANIFEST_ACCEPT, parseManifest, parsePlatform, selectPlatform, type Descriptor } from './manifest.js';
@@ -93,7 +93,7 @@ export class Puller {
       if (diffIds.length !== r.layers.length) throw invalid(`the image config lists ${diffIds.length} layers, the manifest ${r.layers.length}`, 'registry.manifest');
       const short = (d: Descriptor): string => d.digest.slice('sha256:'.length, 'sha256:'.length + 12);
       const present = await Promise.all(diffIds.map((d) => this.store.hasLayer(d)));
-      const paths: (string | undefined)[] = r.layers.map(() => undefined);
+      const fetched: PulledImage['layers'] = r.layers.map(() => undefined);
       const todo: number[] = [];
       r.layers.forEach((l, i) => {
         emit({ kind: 'layer', id: short(l), phase: present[i] ? 'exists' : 'pulling' });
@@ -105,7 +105,8 @@ export class Puller {
         const id = short(desc);
         const dest = join(tmp, `${i}.tar`);
         let last = 0;
-        await fetchLayer(r.session, desc, dest, (current) => {
+        const gzip = layerCompression(desc.mediaType) === 'gzip';
+        const diffId = await fetchLayer(r.session, desc, gzip, dest, (current) => {
           const now = Date.now();
           if (now - last < PROGRESS_EVERY_MS && current < desc.size) return;
           last = now;
@@ -114,11 +115,12 @@ export class Puller {
           throw translate(e, ref);
         });
         emit({ kind: 'layer', id, phase: 'verifying' });
+        if (diffId !== diffIds[i]) throw invalid(`layer ${desc.digest} holds content ${diffId}, the image config says ${diffIds[i]}`, 'registry.diffId');
         emit({ kind: 'layer', id, phase: 'downloaded' });
-        paths[i] = dest;
+        fetched[i] = { path: dest, digest: desc.digest, size: desc.size };
       };
       await inParallel(todo, CONCURRENT_DOWNLOADS, download);
-      await this.store.addPulled({ configBytes, layerPaths: paths, repoDigest: digestKey, ...(tagKey ? { tag: tagKey } : {}) }, (i) => {
+      await this.store.addPulled({ configBytes, layers: fetched, repoDigest: digestKey, ...(tagKey ? { tag: tagKey } : {}) }, (i) => {
         const id = short(r.layers[i]!);
         if (present[i]) return;
         emit({ kind: 'layer', id, phase: 'extracting', current: r.layers[i]!.size, total: r.layers[i]!.size });

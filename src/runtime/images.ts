@@ -64,8 +64,8 @@ export interface PushableImage {
 /** A pulled image: its config bytes and layer tars, verified against their digests already. */
 export interface PulledImage {
   configBytes: Buffer;
-  /** Per diff id, base first: the downloaded tar (gzip or plain), or undefined when the layer is already here. */
-  layerPaths: (string | undefined)[];
+  /** Per diff id, base first: the downloaded blob (gzip or plain tar) with its digest and size, or undefined when the layer is already here. */
+  layers: ({ path: string; digest: string; size: number } | undefined)[];
   /** name:tag to point at the image, if pulled by tag. */
   tag?: string;
   /** name@digest of the manifest it was pulled by. */
@@ -149,15 +149,16 @@ export class ImageStore {
   }
 
   /**
-   * Commits a pulled image: layers unpacked (each atomically, see layers.ts), then the config
-   * (the image exists from here on), then its names. onLayer(i) after layer i is in place.
+   * Commits a pulled image whose blobs and layer diff ids the puller verified while downloading:
+   * layers unpacked (each atomically, see layers.ts), then the config (the image exists from
+   * here on), then its names. onLayer(i) after layer i is in place.
    */
   async addPulled(img: PulledImage, onLayer: (index: number) => void): Promise<string> {
     return this.serially(async () => {
       const diffIds = parseImageConfig(img.configBytes).rootfs.diff_ids;
-      if (diffIds.length !== img.layerPaths.length) throw invalid(`image config lists ${diffIds.length} layers, the manifest ${img.layerPaths.length}`, 'image.layers');
-      for (const [i, path] of img.layerPaths.entries()) {
-        if (path) await this.layers.add(diffIds[i] ?? '', path, { consume: true });
+      if (diffIds.length !== img.layers.length) throw invalid(`image config lists ${diffIds.length} layers, the manifest ${img.layers.length}`, 'image.layers');
+      for (const [i, l] of img.layers.entries()) {
+        if (l) await this.layers.add(diffIds[i] ?? '', l.path, { pulled: { digest: l.digest, size: l.size } });
         onLayer(i);
       }
       const id = await this.addConfig(img.configBytes);

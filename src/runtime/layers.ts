@@ -75,11 +75,13 @@ export class LayerStore {
   /**
    * Unpacks tarPath as layer diffId unless it is already present. The archive's uncompressed
    * digest must equal diffId: a mislabelled layer would poison every image that shares it.
+   * A pull passes `pulled`: it hashed the blob and its content while downloading, and the blob
+   * is moved here rather than copied.
    */
-  async add(diffId: string, tarPath: string, opts: { consume?: boolean } = {}): Promise<LayerMeta> {
+  async add(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } } = {}): Promise<LayerMeta> {
     const existing = await this.meta(diffId);
     if (existing) return existing;
-    const actual = await diffIdOf(tarPath);
+    const actual = opts.pulled ? diffId : await diffIdOf(tarPath);
     if (actual !== diffId) {
       throw invalid(`layer digest mismatch: expected ${diffId}, got ${actual}`, 'image.layerDigest');
     }
@@ -89,7 +91,7 @@ export class LayerStore {
     try {
       await extractTar(tarPath, partial);
       const size = await convertWhiteouts(partial);
-      const blob = await keepBlob(tarPath, this.blobPath(diffId), opts.consume ?? false);
+      const blob = await keepBlob(tarPath, this.blobPath(diffId), opts.pulled);
       await rm(final, { recursive: true, force: true });
       await rename(partial, final);
       const meta: LayerMeta = { diffId, size, blob };
@@ -121,11 +123,15 @@ export class LayerStore {
  * Writes the layer's gzip blob to dest: a gzip input is kept as it is (a pulled layer keeps the
  * registry's digest), a plain tar is compressed. Returns the blob's digest and size.
  */
-async function keepBlob(tarPath: string, dest: string, consume: boolean): Promise<{ digest: string; size: number }> {
+async function keepBlob(tarPath: string, dest: string, pulled?: { digest: string; size: number }): Promise<{ digest: string; size: number }> {
   const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
   try {
-    // A pull's download is ours to move; a loaded archive's file is only read.
-    if (await isGzip(tarPath)) await (consume ? rename(tarPath, tmp) : copyFile(tarPath, tmp));
+    // A pull's gzip download is ours to move, its digest known; a loaded archive's file is only read.
+    if (pulled && (await isGzip(tarPath))) {
+      await rename(tarPath, dest);
+      return pulled;
+    }
+    if (await isGzip(tarPath)) await copyFile(tarPath, tmp);
     else await pipeline(createReadStream(tarPath), createGzip({ level: 1 }), createWriteStream(tmp, { mode: 0o600 }));
     const hash = createHash('sha256');
     let size = 0;

@@ -39,7 +39,7 @@ describe('docker pull from a registry in the test host', () => {
     reg = await startRegistry(host, 5000);
     parts = busyboxParts(host.dir);
     busybox = pushImage(reg, 'busybox', 'latest', parts.config, [parts.layer]);
-    d = await startDaemon(host, ['--insecure-registry', reg.addr]);
+    d = await startDaemon(host, ['--insecure-registry', reg.addr, '--registry-mirror', `http://${reg.addr}`]);
   });
   after(async () => {
     try {
@@ -91,6 +91,17 @@ describe('docker pull from a registry in the test host', () => {
     assert.match(ls.stdout, new RegExp(`${reg.addr}/busybox <none> ${busybox.digest}`));
     const runD = docker(['run', '--rm', byDigest, 'echo', 'by digest']);
     assert.equal(runD.stdout, 'by digest\n', runD.stderr);
+  });
+
+  it('Docker Hub images come from --registry-mirror', async () => {
+    const hub = pushImage(reg, 'library/busybox', '1.0', parts.config, [parts.layer]);
+    const r = await pull('busybox', '&tag=1.0');
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.text, /"status":"Pulling from library\/busybox","id":"1.0"/);
+    const img = await d.api('GET', '/images/busybox:1.0/json');
+    assert.deepEqual(img.json.RepoTags, ['busybox:1.0']);
+    // The same manifest was pulled from the registry by its own name first: both names are kept.
+    assert.ok(img.json.RepoDigests.includes(`busybox@${hub.digest}`), img.json.RepoDigests.join());
   });
 
   it('a multi-platform index pulls the host platform; --platform picks another', async () => {
@@ -195,7 +206,7 @@ describe('docker pull from a registry in the test host', () => {
       req.end();
     });
     await d.kill9();
-    d = await startDaemon(host, ['--insecure-registry', reg.addr], { dataRoot: d.dataRoot, execRoot: d.execRoot });
+    d = await startDaemon(host, ['--insecure-registry', reg.addr, '--registry-mirror', `http://${reg.addr}`], { dataRoot: d.dataRoot, execRoot: d.execRoot });
     assert.equal(await imageList(), before);
     assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'layers')).sort(), layersBefore);
     assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'tmp')), []);

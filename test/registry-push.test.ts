@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
-import { dockerClients, runClient } from './helpers/cli.js';
+import { dockerClients, runClient, tether } from './helpers/cli.js';
 import { busyboxTar } from './helpers/image.js';
 import { startRegistry, type TestRegistry } from './helpers/registry.js';
 
@@ -69,6 +69,21 @@ describe('docker push, then pull on another daemon', { skip: DOCKER ? false : 'n
     const idA = ok(a, ['image', 'inspect', '-f', '{{.Id}}', 'busybox']);
     assert.equal(ok(b, ['image', 'inspect', '-f', '{{.Id}}', `${reg!.addr}/team/busybox:v1`]), idA);
     assert.equal(ok(b, ['run', '--rm', `${reg!.addr}/team/busybox:v1`, 'echo', 'pushed, pulled, running']), 'pushed, pulled, running\n');
+  });
+
+  it('the tether CLI pulls and pushes with the docker CLI\'s plain output', () => {
+    const t = (args: string[]) => tether(args, b!.socket);
+    const pushed = t(['push', `${reg!.addr}/team/busybox:v1`]);
+    assert.equal(pushed.code, 0, pushed.stderr);
+    assert.match(pushed.stdout, /^The push refers to repository \[127\.0\.0\.1:5000\/team\/busybox\]\n[0-9a-f]{12}: Preparing\n[0-9a-f]{12}: Layer already exists\nv1: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
+    assert.equal(t(['rmi', `${reg!.addr}/team/busybox:v1`]).code, 0);
+    const missing = t(['pull', `${reg!.addr}/team/busybox`]);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, 'Using default tag: latest\n');
+    assert.match(missing.stderr, /manifest for 127\.0\.0\.1:5000\/team\/busybox:latest not found: manifest unknown/);
+    const pulled = t(['pull', `${reg!.addr}/team/busybox:v1`]);
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stdout, /^v1: Pulling from team\/busybox\n[0-9a-f]{12}: Pulling fs layer\n([0-9a-f]{12}: [^\n]+\n)*[0-9a-f]{12}: Pull complete\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for 127\.0\.0\.1:5000\/team\/busybox:v1\n127\.0\.0\.1:5000\/team\/busybox:v1\n$/);
   });
 
   it('pushing an image that is not here is dockerd\'s message', () => {

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
 import { startDaemon, type TestDaemon } from './helpers/daemon.js';
@@ -126,16 +126,20 @@ describe('docker pull from a registry in the test host', () => {
   });
 
   it('a tampered blob fails the pull with a digest error and leaves the store as it was', async () => {
-    const extra = uniqueLayer(host.dir, 'tampered', randomBytes(300_000));
-    const config = withConfig(parts.config, { rootfs: { type: 'layers', diff_ids: [diffId(parts.layer), diffId(extra)] } });
-    const img = pushImage(reg, 'tampered', 'latest', config, [parts.layer, extra]);
-    const manifest = JSON.parse((await import('node:fs')).readFileSync(reg.blobFile(img.digest), 'utf8')) as { layers: { digest: string; size: number }[] };
-    const bad = manifest.layers[1]!;
+    // A good new layer (unpacked before the bad one fails) and a tampered one, big enough that
+    // the good one is in place first.
+    const good = uniqueLayer(host.dir, 'good', randomBytes(100_000));
+    const extra = uniqueLayer(host.dir, 'tampered', randomBytes(3_000_000));
+    const config = withConfig(parts.config, { rootfs: { type: 'layers', diff_ids: [diffId(parts.layer), diffId(good), diffId(extra)] } });
+    const img = pushImage(reg, 'tampered', 'latest', config, [parts.layer, good, extra]);
+    const manifest = JSON.parse(readFileSync(reg.blobFile(img.digest), 'utf8')) as { layers: { digest: string; size: number }[] };
+    const bad = manifest.layers[2]!;
     writeFileSync(reg.blobFile(bad.digest), randomBytes(bad.size));
     const before = await imageList();
     const layersBefore = readdirSync(join(d.dataRoot, 'images', 'layers')).sort();
     const r = await pull(`${reg.addr}/tampered:latest`);
     assert.match(r.text, new RegExp(`"error":"filesystem layer verification failed for digest ${bad.digest}"`));
+    assert.match(r.text, new RegExp(`"status":"Pull complete","progressDetail":\\{\\},"id":"${manifest.layers[1]!.digest.slice(7, 19)}"`));
     assert.equal(await imageList(), before);
     assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'layers')).sort(), layersBefore);
     assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'tmp')), []);

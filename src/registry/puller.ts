@@ -1,13 +1,14 @@
 // `docker pull`: resolve the reference to one image manifest (following an index to the wanted
 // platform), then fetch the config and the layers this store lacks (three at a time, as dockerd's
-// max-concurrent-downloads), each verified while it streams into a temp directory, and only then
-// commit to the image store. A failure or a crash before the commit leaves nothing: the temp
-// directory goes, and the store drops unreferenced layers when it opens.
+// max-concurrent-downloads), each verified while it streams into a temp directory and unpacked
+// as soon as it is, then commit the image. A failure or a crash before the commit leaves
+// nothing: the temp directory goes, and the store drops the layers no image uses (at once after
+// a failure, when it opens after a crash).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { invalid, notFound, type TetherError } from '../errors.js';
 import { parseImageConfig } from '../runtime/image-config.js';
-import type { ImageStore, PulledImage } from '../runtime/images.js';
+import type { ImageStore } from '../runtime/images.js';
 import { fetchConfig, fetchLayer, fetchManifest } from './blobs.js';
 import type { Credentials, RegistryClient } from './client.js';
 import { hostPlatform, layerCompression, MANIFEST_ACCEPT, parseManifest, parsePlatform, selectPlatform, type Descriptor } from './manifest.js';
@@ -92,39 +93,39 @@ export class Puller {
       const diffIds = parseImageConfig(configBytes).rootfs.diff_ids;
       if (diffIds.length !== r.layers.length) throw invalid(`the image config lists ${diffIds.length} layers, the manifest ${r.layers.length}`, 'registry.manifest');
       const short = (d: Descriptor): string => d.digest.slice('sha256:'.length, 'sha256:'.length + 12);
-      const present = await Promise.all(diffIds.map((d) => this.store.hasLayer(d)));
-      const fetched: PulledImage['layers'] = r.layers.map(() => undefined);
-      const todo: number[] = [];
-      r.layers.forEach((l, i) => {
-        emit({ kind: 'layer', id: short(l), phase: present[i] ? 'exists' : 'pulling' });
-        if (!present[i]) todo.push(i);
-      });
-      for (const i of todo.slice(CONCURRENT_DOWNLOADS)) emit({ kind: 'layer', id: short(r.layers[i]!), phase: 'waiting' });
-      const download = async (i: number): Promise<void> => {
-        const desc = r.layers[i]!;
-        const id = short(desc);
-        const dest = join(tmp, `${i}.tar`);
-        let last = 0;
-        const gzip = layerCompression(desc.mediaType) === 'gzip';
-        const diffId = await fetchLayer(r.session, desc, gzip, dest, (current) => {
-          const now = Date.now();
-          if (now - last < PROGRESS_EVERY_MS && current < desc.size) return;
-          last = now;
-          emit({ kind: 'layer', id, phase: 'downloading', current, total: desc.size });
-        }).catch((e: unknown) => {
-          throw translate(e, ref);
+      // Held from before the presence check: a layer found here must stay until the commit.
+      await this.store.withPendingLayers(diffIds, async () => {
+        const present = await Promise.all(diffIds.map((d) => this.store.hasLayer(d)));
+        const todo: number[] = [];
+        r.layers.forEach((l, i) => {
+          emit({ kind: 'layer', id: short(l), phase: present[i] ? 'exists' : 'pulling' });
+          if (!present[i]) todo.push(i);
         });
-        emit({ kind: 'layer', id, phase: 'verifying' });
-        if (diffId !== diffIds[i]) throw invalid(`layer ${desc.digest} holds content ${diffId}, the image config says ${diffIds[i]}`, 'registry.diffId');
-        emit({ kind: 'layer', id, phase: 'downloaded' });
-        fetched[i] = { path: dest, digest: desc.digest, size: desc.size };
-      };
-      await inParallel(todo, CONCURRENT_DOWNLOADS, download);
-      await this.store.addPulled({ configBytes, layers: fetched, repoDigest: digestKey, ...(tagKey ? { tag: tagKey } : {}) }, (i) => {
-        const id = short(r.layers[i]!);
-        if (present[i]) return;
-        emit({ kind: 'layer', id, phase: 'extracting', current: r.layers[i]!.size, total: r.layers[i]!.size });
-        emit({ kind: 'layer', id, phase: 'complete' });
+        for (const i of todo.slice(CONCURRENT_DOWNLOADS)) emit({ kind: 'layer', id: short(r.layers[i]!), phase: 'waiting' });
+        // Each layer is unpacked as soon as it is verified, while the others still download.
+        const fetchAndUnpack = async (i: number): Promise<void> => {
+          const desc = r.layers[i]!;
+          const id = short(desc);
+          const dest = join(tmp, `${i}.tar`);
+          let last = 0;
+          const gzip = layerCompression(desc.mediaType) === 'gzip';
+          const diffId = await fetchLayer(r.session, desc, gzip, dest, (current) => {
+            const now = Date.now();
+            if (now - last < PROGRESS_EVERY_MS && current < desc.size) return;
+            last = now;
+            emit({ kind: 'layer', id, phase: 'downloading', current, total: desc.size });
+          }).catch((e: unknown) => {
+            throw translate(e, ref);
+          });
+          emit({ kind: 'layer', id, phase: 'verifying' });
+          if (diffId !== diffIds[i]) throw invalid(`layer ${desc.digest} holds content ${diffId}, the image config says ${diffIds[i]}`, 'registry.diffId');
+          emit({ kind: 'layer', id, phase: 'downloaded' });
+          emit({ kind: 'layer', id, phase: 'extracting', current: desc.size, total: desc.size });
+          await this.store.addPulledLayer(diffId, { path: dest, digest: desc.digest, size: desc.size });
+          emit({ kind: 'layer', id, phase: 'complete' });
+        };
+        await inParallel(todo, CONCURRENT_DOWNLOADS, fetchAndUnpack);
+        await this.store.commitPulled({ configBytes, repoDigest: digestKey, ...(tagKey ? { tag: tagKey } : {}) });
       });
       return done(false);
     } finally {

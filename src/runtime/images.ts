@@ -61,11 +61,9 @@ export interface PushableImage {
   layers: { diffId: string; path: string; digest: string; size: number }[];
 }
 
-/** A pulled image: its config bytes and layer tars, verified against their digests already. */
+/** A pulled image whose layers are in: its config bytes and names. */
 export interface PulledImage {
   configBytes: Buffer;
-  /** Per diff id, base first: the downloaded blob (gzip or plain tar) with its digest and size, or undefined when the layer is already here. */
-  layers: ({ path: string; digest: string; size: number } | undefined)[];
   /** name:tag to point at the image, if pulled by tag. */
   tag?: string;
   /** name@digest of the manifest it was pulled by. */
@@ -82,6 +80,8 @@ export class ImageStore {
   private readonly layers: LayerStore;
   /** Commits and deletions one at a time, so a prune never removes a layer a commit just added. */
   private serial: Promise<unknown> = Promise.resolve();
+  /** Layers pulls are adding (with how many pulls): every prune keeps them. */
+  private readonly pending = new Map<string, number>();
 
   private constructor(
     private readonly root: string,
@@ -102,7 +102,7 @@ export class ImageStore {
       await store.remember(imageIdOf(bytes), parseImageConfig(bytes));
     }
     // Layers of a pull or load that a crash cut short before its config was written.
-    await store.layers.prune(store.layersInUse());
+    await store.layers.prune(store.layersInUse(), { leftovers: true });
     return store;
   }
 
@@ -149,17 +149,38 @@ export class ImageStore {
   }
 
   /**
-   * Commits a pulled image whose blobs and layer diff ids the puller verified while downloading:
-   * layers unpacked (each atomically, see layers.ts), then the config (the image exists from
-   * here on), then its names. onLayer(i) after layer i is in place.
+   * Runs a pull that adds layers one by one as their downloads finish (addPulledLayer) and then
+   * commits the image (commitPulled): meanwhile no prune removes those layers. If fn fails, the
+   * layers it added that no image uses are removed, so a failed pull leaves nothing.
    */
-  async addPulled(img: PulledImage, onLayer: (index: number) => void): Promise<string> {
+  async withPendingLayers<T>(diffIds: string[], fn: () => Promise<T>): Promise<T> {
+    for (const d of diffIds) this.pending.set(d, (this.pending.get(d) ?? 0) + 1);
+    let failed = false;
+    try {
+      return await fn();
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      for (const d of diffIds) {
+        const n = (this.pending.get(d) ?? 1) - 1;
+        if (n > 0) this.pending.set(d, n);
+        else this.pending.delete(d);
+      }
+      if (failed) await this.serially(() => this.layers.prune(this.layersInUse()));
+    }
+  }
+
+  /** Unpacks a pulled layer whose blob digest and diff id the puller verified while downloading. */
+  async addPulledLayer(diffId: string, blob: { path: string; digest: string; size: number }): Promise<void> {
+    await this.layers.add(diffId, blob.path, { pulled: { digest: blob.digest, size: blob.size } });
+  }
+
+  /** Commits a pulled image whose layers are all in: the config (the image exists from here on), then its names. */
+  async commitPulled(img: PulledImage): Promise<string> {
     return this.serially(async () => {
-      const diffIds = parseImageConfig(img.configBytes).rootfs.diff_ids;
-      if (diffIds.length !== img.layers.length) throw invalid(`image config lists ${diffIds.length} layers, the manifest ${img.layers.length}`, 'image.layers');
-      for (const [i, l] of img.layers.entries()) {
-        if (l) await this.layers.add(diffIds[i] ?? '', l.path, { pulled: { digest: l.digest, size: l.size } });
-        onLayer(i);
+      for (const d of parseImageConfig(img.configBytes).rootfs.diff_ids) {
+        if (!(await this.layers.meta(d))) throw invalid(`layer ${d} of the pulled image is missing`, 'image.layers');
       }
       const id = await this.addConfig(img.configBytes);
       await this.tags.set(img.repoDigest, id);
@@ -317,7 +338,7 @@ export class ImageStore {
   }
 
   private layersInUse(): Set<string> {
-    return new Set([...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids));
+    return new Set([...[...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids), ...this.pending.keys()]);
   }
 
   private serially<T>(fn: () => Promise<T>): Promise<T> {

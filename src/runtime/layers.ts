@@ -54,6 +54,9 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 export class LayerStore {
+  /** Adds under way: a second add of the same layer waits for the first instead of racing it. */
+  private readonly adding = new Map<string, Promise<LayerMeta>>();
+
   constructor(private readonly root: string) {}
 
   dir(diffId: string): string {
@@ -78,7 +81,15 @@ export class LayerStore {
    * A pull passes `pulled`: it hashed the blob and its content while downloading, and the blob
    * is moved here rather than copied.
    */
-  async add(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } } = {}): Promise<LayerMeta> {
+  add(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } } = {}): Promise<LayerMeta> {
+    const running = this.adding.get(diffId);
+    if (running) return running;
+    const adding = this.addOnce(diffId, tarPath, opts).finally(() => this.adding.delete(diffId));
+    this.adding.set(diffId, adding);
+    return adding;
+  }
+
+  private async addOnce(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } }): Promise<LayerMeta> {
     const existing = await this.meta(diffId);
     if (existing) return existing;
     const actual = opts.pulled ? diffId : await diffIdOf(tarPath);
@@ -102,14 +113,16 @@ export class LayerStore {
     }
   }
 
-  /** Removes layers not in keep (after an image is deleted). */
-  async prune(keep: ReadonlySet<string>): Promise<void> {
+  /**
+   * Removes layers not in keep (after an image is deleted). leftovers: also the half-written
+   * files of kept layers, which only a start-up may do (no add can be running then).
+   */
+  async prune(keep: ReadonlySet<string>, opts: { leftovers?: boolean } = {}): Promise<void> {
     const keepHex = new Set([...keep].map(digestHex));
     for (const name of await readdir(this.root).catch(() => [] as string[])) {
       const hex = name.slice(0, 64);
       if (keepHex.has(hex)) {
-        // Callers serialise adds and prunes, so a .partial- name here is a crash's leftover.
-        if (name.includes('.partial-')) await rm(join(this.root, name), { recursive: true, force: true });
+        if (opts.leftovers && name.includes('.partial-')) await rm(join(this.root, name), { recursive: true, force: true });
         continue;
       }
       // Marker first: a crash in between leaves a directory we treat as absent and redo.

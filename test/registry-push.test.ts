@@ -86,6 +86,21 @@ describe('docker push, then pull on another daemon', { skip: DOCKER ? false : 'n
     assert.match(pulled.stdout, /^v1: Pulling from team\/busybox\n[0-9a-f]{12}: Pulling fs layer\n([0-9a-f]{12}: [^\n]+\n)*[0-9a-f]{12}: Pull complete\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for 127\.0\.0\.1:5000\/team\/busybox:v1\n127\.0\.0\.1:5000\/team\/busybox:v1\n$/);
   });
 
+  it('docker run pulls a missing image (--pull missing), never pulls with --pull never', () => {
+    const image = `${reg!.addr}/team/busybox:v1`;
+    ok(b, ['rmi', image]);
+    const never = on(b, ['run', '--rm', '--pull', 'never', image, 'true']);
+    assert.equal(never.code, 125);
+    assert.match(never.stderr, /No such image: 127\.0\.0\.1:5000\/team\/busybox:v1/);
+    const missing = on(b, ['run', '--rm', image, 'echo', 'auto-pulled']);
+    assert.equal(missing.stdout, 'auto-pulled\n', missing.stderr);
+    assert.match(missing.stderr, /Unable to find image '127\.0\.0\.1:5000\/team\/busybox:v1' locally\n/);
+    assert.match(missing.stderr, /Status: Downloaded newer image for 127\.0\.0\.1:5000\/team\/busybox:v1/);
+    const always = on(b, ['run', '--rm', '--pull', 'always', image, 'echo', 'again']);
+    assert.equal(always.stdout, 'again\n', always.stderr);
+    assert.match(always.stderr, /Status: Image is up to date for 127\.0\.0\.1:5000\/team\/busybox:v1/);
+  });
+
   it('pushing an image that is not here is dockerd\'s message', () => {
     const r = on(a, ['push', `${reg!.addr}/nosuch`]);
     assert.equal(r.code, 1);

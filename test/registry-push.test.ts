@@ -101,6 +101,26 @@ describe('docker push, then pull on another daemon', { skip: DOCKER ? false : 'n
     assert.match(always.stderr, /Status: Image is up to date for 127\.0\.0\.1:5000\/team\/busybox:v1/);
   });
 
+  it('docker image prune removes untagged images, -a every unused one, with the space reclaimed', () => {
+    const digest = JSON.parse(ok(a, ['image', 'inspect', `${reg!.addr}/team/busybox:v1`]))[0].RepoDigests[0] as string;
+    const box = ok(b, ['run', '-d', `${reg!.addr}/team/busybox:v1`, 'sleep', '1000']).trim();
+    try {
+      ok(b, ['rmi', '-f', `${reg!.addr}/team/busybox:v1`]);
+      // Untagged but used by a container: kept.
+      assert.equal(ok(b, ['image', 'prune', '-f']), 'Total reclaimed space: 0B\n');
+    } finally {
+      ok(b, ['rm', '-f', box]);
+    }
+    const pruned = ok(b, ['image', 'prune', '-f']);
+    assert.match(pruned, /^Deleted Images:\nuntagged: 127\.0\.0\.1:5000\/team\/busybox@sha256:[0-9a-f]{64}\ndeleted: sha256:[0-9a-f]{64}\n\nTotal reclaimed space: [1-9][0-9.]*[kM]B\n$/);
+    assert.equal(ok(b, ['images', '-q']), '');
+    ok(b, ['pull', digest]);
+    ok(b, ['tag', digest, 'kept:1']);
+    assert.equal(ok(b, ['image', 'prune', '-f']), 'Total reclaimed space: 0B\n');
+    assert.match(ok(b, ['image', 'prune', '-a', '-f']), /untagged: kept:1\n/);
+    assert.equal(ok(b, ['images', '-q']), '');
+  });
+
   it('pushing an image that is not here is dockerd\'s message', () => {
     const r = on(a, ['push', `${reg!.addr}/nosuch`]);
     assert.equal(r.code, 1);

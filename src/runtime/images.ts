@@ -189,6 +189,25 @@ export class ImageStore {
     });
   }
 
+  /**
+   * `docker image prune`: removes the given images (every name, then the image) except those a
+   * container uses. Returns what went and the bytes of the layers that went with them.
+   */
+  async prune(ids: string[]): Promise<{ removed: RemovedItem[]; reclaimed: number }> {
+    const removed: RemovedItem[] = [];
+    let reclaimed = 0;
+    for (const id of ids) {
+      if (!this.images.has(id) || this.containerUsing(id)) continue;
+      const layersBefore = this.layersInUse();
+      const sizes = new Map<string, number>();
+      for (const d of layersBefore) sizes.set(d, (await this.layers.meta(d))?.size ?? 0);
+      removed.push(...(await this.remove(id, { force: true })));
+      const after = this.layersInUse();
+      for (const d of layersBefore) if (!after.has(d)) reclaimed += sizes.get(d) ?? 0;
+    }
+    return { removed, reclaimed };
+  }
+
   /** The image a push of ref sends; layers stored before blobs were kept cannot be pushed. */
   async pushable(ref: string): Promise<PushableImage> {
     const id = this.tags.get(normalizeRef(ref));
@@ -298,6 +317,8 @@ export class ImageStore {
       removed.push({ untagged: t });
     }
     if (left.length > 0 || user) return removed;
+    // The name@digest records go with the image, and dockerd lists them as untagged.
+    for (const d of this.digestsOf(id)) removed.push({ untagged: d });
     await this.deleteImage(id);
     removed.push({ deleted: id });
     return removed;

@@ -104,6 +104,11 @@ export function toDeleteResponse(items: RemovedItem[]): ({ Untagged: string } | 
   return items.map((i) => ('untagged' in i ? { Untagged: i.untagged } : { Deleted: i.deleted }));
 }
 
+/** POST /images/prune: ImagesDeleted is null when nothing went, as dockerd sends it. */
+export function toPruneResponse(items: RemovedItem[], reclaimed: number): Record<string, unknown> {
+  return { ImagesDeleted: items.length > 0 ? toDeleteResponse(items) : null, SpaceReclaimed: reclaimed };
+}
+
 /**
  * One message of the JSON stream dockerd writes for load/import/pull; its streamformatter ends
  * every message with "\r\n".

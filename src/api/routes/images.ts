@@ -17,7 +17,7 @@ import { Pusher } from '../../registry/pusher.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import { parseFilters } from '../docker/filters.js';
 import { selectImages } from '../docker/image-filters.js';
-import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary } from '../docker/image-json.js';
+import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary, toPruneResponse } from '../docker/image-json.js';
 import { decodeRegistryAuth, errorMessage, pullMessages } from '../docker/pull-json.js';
 import { pushMessages } from '../docker/push-json.js';
 import { toHttpError } from '../errors.js';
@@ -152,6 +152,21 @@ export function imageRoutes(engine: Engine, runtime: ContainerRuntime, registry:
         }
         res.end();
         return 'handled';
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/prune',
+      handler: async ({ query }) => {
+        const filters = parseFilters(query.get('filters'));
+        const unknown = Object.keys(filters).find((k) => k !== 'dangling' && k !== 'label');
+        if (unknown) throw invalid(`invalid filter '${unknown}'`, 'filter.key');
+        // Untagged images only, unless dangling=false (`docker image prune -a`): then all unused.
+        const all = (filters['dangling'] ?? []).some((v) => v === 'false' || v === '0');
+        const { label } = filters;
+        const selected = selectImages(images.list(), { ...(label ? { label } : {}), ...(all ? {} : { dangling: ['true'] }) }, { created: () => 0 });
+        const { removed, reclaimed } = await images.prune(selected.map((i) => i.id));
+        return { status: 200, body: toPruneResponse(removed, reclaimed) };
       },
     },
     {

@@ -42,3 +42,17 @@ export function normalizeDigestRef(ref: string): string {
 export function looksLikeId(s: string): boolean {
   return /^(sha256:)?[a-f0-9]{1,64}$/.test(s);
 }
+
+/** The tag index's key for a name[:tag] or name@digest reference. */
+export function refKey(ref: string): string {
+  return ref.includes('@') ? normalizeDigestRef(ref) : normalizeRef(ref);
+}
+
+/** refKey, or the text as given when it is no valid reference (to compare with stored names). */
+export function safeNormalize(ref: string): string {
+  try {
+    return refKey(ref);
+  } catch {
+    return ref;
+  }
+}

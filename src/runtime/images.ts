@@ -12,7 +12,7 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { extractTar } from '../kernel/tar.js';
 import { readArchive, type ArchiveImage } from './image-archive.js';
 import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile, type ImageRuntimeConfig } from './image-config.js';
-import { looksLikeId, normalizeDigestRef, normalizeRef } from './image-ref.js';
+import { looksLikeId, normalizeDigestRef, normalizeRef, refKey, safeNormalize } from './image-ref.js';
 import { diffIdOf, digestHex, LayerStore } from './layers.js';
 import { JsonTagIndex, type TagIndex } from './tag-index.js';
 
@@ -397,18 +397,5 @@ export class ImageStore {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }
-}
-
-/** The tag index's key for a name[:tag] or name@digest reference. */
-function refKey(ref: string): string {
-  return ref.includes('@') ? normalizeDigestRef(ref) : normalizeRef(ref);
-}
-
-function safeNormalize(ref: string): string {
-  try {
-    return refKey(ref);
-  } catch {
-    return ref;
   }
 }

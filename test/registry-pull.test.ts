@@ -4,11 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { startDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { dockerClients, runClient } from './helpers/cli.js';
 import { busyboxParts, DOCKER_LIST, pushImage, startRegistry, withConfig, type TestRegistry } from './helpers/registry.js';
 
@@ -187,6 +187,27 @@ describe('docker pull from a registry in the test host', () => {
       }
     } finally {
       await secured.stop();
+    }
+  });
+
+  it('a download cut mid-way is tried again and the pull succeeds', async () => {
+    const layer = uniqueLayer(host.dir, 'cut', randomBytes(3_000_000));
+    const config = withConfig(parts.config, { rootfs: { type: 'layers', diff_ids: [diffId(layer)] } });
+    pushImage(reg, 'cut', 'latest', config, [layer]);
+    const proxy = spawn('nsenter', [`--net=${host.nsPath}`, '--', process.execPath, resolve(import.meta.dirname, 'helpers/cutting-proxy.js'), '5002', '5000', '500000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let log = '';
+    proxy.stdout.on('data', (b: Buffer) => (log += b.toString()));
+    try {
+      await waitFor(() => 'proxy listening', () => host.try(['curl', '-s', '-o', '/dev/null', 'http://127.0.0.1:5002/v2/']).code === 0, 10_000);
+      const r = await pull('127.0.0.1:5002/cut:latest');
+      assert.equal(r.status, 200, r.text);
+      assert.match(r.text, /Status: Downloaded newer image for 127\.0\.0\.1:5002\/cut:latest/);
+      assert.match(log, /\ncut\n/);
+      assert.equal((await d.api('GET', '/images/127.0.0.1:5002/cut:latest/json')).json.RootFS.Layers[0], diffId(layer));
+    } finally {
+      const gone = new Promise((r) => proxy.once('exit', r));
+      proxy.kill('SIGKILL');
+      await gone;
     }
   });
 

@@ -15,6 +15,8 @@ const STATUS: Record<ErrorKind, number> = {
 const CODE_STATUS: Record<string, number> = {
   // Docker answers the "no v6 pool" failure with 404 (recorded in 10-api-trace/02-network.log).
   'ipam.noV6Pool': 404,
+  // dockerd's errdefs.Unauthenticated for a refused `docker login`.
+  'registry.loginFailed': 401,
 };
 
 export interface HttpError {

@@ -11,6 +11,8 @@ import { networkRoutes } from './routes/networks.js';
 import { systemRoutes } from './routes/system.js';
 import { containerRoutes } from './routes/containers.js';
 import { imageRoutes } from './routes/images.js';
+import { authRoutes } from './routes/auth.js';
+import { RegistryClient } from '../registry/client.js';
 import { execRoutes } from './routes/exec.js';
 import { streamRoutes } from './routes/streams.js';
 import { swarmRoutes } from './routes/swarm.js';
@@ -18,12 +20,15 @@ import { acceptUpgrades } from './hijack.js';
 
 /** Every route; image, log and exec routes need the real runtime (absent: containers unavailable). */
 export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined): Route[] {
+  const { insecureRegistries, registryMirrors, certsDir } = engine.config;
+  const registry = new RegistryClient({ insecureRegistries, registryMirrors, certsDir });
   return [
     ...systemRoutes(engine, runtime),
+    ...authRoutes(registry),
     ...networkRoutes(engine),
     ...containerRoutes(engine, { logPath: (id) => runtime?.logPath(id) ?? '' }),
     ...swarmRoutes(),
-    ...(runtime ? [...imageRoutes(engine, runtime), ...streamRoutes(engine, runtime), ...execRoutes(engine, runtime)] : []),
+    ...(runtime ? [...imageRoutes(engine, runtime, registry), ...streamRoutes(engine, runtime), ...execRoutes(engine, runtime)] : []),
   ];
 }
 

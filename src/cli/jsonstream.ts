@@ -14,9 +14,12 @@ interface JSONMessage {
   from?: string;
   error?: string;
   errorDetail?: { message?: string };
+  /** Push's digest record: read by callers that want it, never printed (docker's auxCallback). */
+  aux?: unknown;
 }
 
 function display(jm: JSONMessage, out: Output): void {
+  if (jm.aux !== undefined) return;
   const progressShown = jm.progressDetail && (jm.progressDetail.current || jm.progressDetail.total);
   if (progressShown && !jm.stream) return; // progress bars are for terminals only
   let s = '';

@@ -11,6 +11,7 @@ import { nameOf, runCommand, type Command, type IO } from './command.js';
 import { lifecycleCommands } from './commands/container-lifecycle.js';
 import { execCommand } from './commands/exec.js';
 import { imagesCommand, importCommand, loadCommand, rmiCommand } from './commands/images.js';
+import { pullCommand, pushCommand } from './commands/registry.js';
 import { inspectCommand } from './commands/inspect.js';
 import { logsCommand } from './commands/logs.js';
 import { containerCommand, imageCommand } from './commands/management.js';
@@ -39,6 +40,8 @@ const COMMANDS: Command[] = [
   loadCommand,
   importCommand,
   rmiCommand,
+  pullCommand,
+  pushCommand,
 ];
 
 const ROOT_FLAGS: FlagSpec[] = [

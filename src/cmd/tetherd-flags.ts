@@ -24,6 +24,9 @@ const fileSchema = z
     'firewall-table': z.string().optional(),
     'cgroup-parent': z.string().optional(),
     debug: z.boolean().optional(),
+    'insecure-registries': z.array(z.string()).optional(),
+    'registry-mirrors': z.array(z.string().url()).optional(),
+    'certs-dir': z.string().optional(),
   })
   .strict();
 
@@ -42,6 +45,18 @@ function parsePoolFlag(spec: string): { base: string; size: number } {
   const size = Number(kv['size']);
   if (!kv['base'] || !Number.isInteger(size)) throw invalid(`invalid --default-address-pool ${spec}: want base=CIDR,size=N`);
   return { base: kv['base'], size };
+}
+
+/** A mirror is an http(s) URL without a path, as dockerd validates --registry-mirror. */
+function parseMirror(spec: string): string {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw invalid(`invalid mirror: ${spec}: want http(s)://host[:port]`);
+  }
+  if (!/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '')) throw invalid(`invalid mirror: ${spec}: want http(s)://host[:port]`);
+  return url.origin;
 }
 
 /** dockerd's booleans take `--flag`, `--flag=false`; parseArgs has no optional values. */
@@ -71,6 +86,9 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       'cgroup-parent': { type: 'string' },
       'config-file': { type: 'string' },
       debug: { type: 'string' },
+      'insecure-registry': { type: 'string', multiple: true },
+      'registry-mirror': { type: 'string', multiple: true },
+      'certs-dir': { type: 'string' },
     },
   });
   const configFile = values['config-file'] ?? '/etc/tether/daemon.json';
@@ -107,5 +125,8 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
     firewallTable: values['firewall-table'] ?? file['firewall-table'] ?? DEFAULT_CONFIG.firewallTable,
     cgroupParent,
     debug: bools['debug'] ?? DEFAULT_CONFIG.debug,
+    insecureRegistries: [...DEFAULT_CONFIG.insecureRegistries, ...(values['insecure-registry'] ?? file['insecure-registries'] ?? [])],
+    registryMirrors: (values['registry-mirror'] ?? file['registry-mirrors'] ?? []).map(parseMirror),
+    certsDir: values['certs-dir'] ?? file['certs-dir'] ?? DEFAULT_CONFIG.certsDir,
   };
 }

@@ -21,6 +21,12 @@ export interface DaemonConfig {
   /** --cgroup-parent: containers' cgroups go to /<cgroupParent>/<id> in every hierarchy. */
   cgroupParent: string;
   debug: boolean;
+  /** --insecure-registry: host[:port] or CIDR reached over plain HTTP or unverified TLS. */
+  insecureRegistries: string[];
+  /** --registry-mirror: URLs tried before Docker Hub for docker.io images, in order. */
+  registryMirrors: string[];
+  /** Docker's certs.d layout: <certsDir>/<host:port>/ca.crt trusted for that registry. */
+  certsDir: string;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -40,4 +46,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   firewallTable: 'tether',
   cgroupParent: 'tether',
   debug: false,
+  // dockerd always treats loopback registries as insecure.
+  insecureRegistries: ['127.0.0.0/8'],
+  registryMirrors: [],
+  certsDir: '/etc/tether/certs.d',
 };

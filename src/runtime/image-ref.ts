@@ -30,7 +30,29 @@ export function normalizeRef(ref: string): string {
   return `${repo}:${tag}`;
 }
 
+/** `busybox@sha256:…` → `busybox@sha256:…` in Docker's familiar form (RepoDigests' key). */
+export function normalizeDigestRef(ref: string): string {
+  const at = ref.indexOf('@');
+  const digest = ref.slice(at + 1);
+  if (at < 0 || !/^sha256:[a-f0-9]{64}$/.test(digest)) throw invalid(`invalid reference format: ${ref}`, 'image.ref');
+  return `${normalizeRef(ref.slice(0, at)).replace(/:[^/:]*$/, '')}@${digest}`;
+}
+
 /** True when s looks like an image id or id prefix rather than a name. */
 export function looksLikeId(s: string): boolean {
   return /^(sha256:)?[a-f0-9]{1,64}$/.test(s);
+}
+
+/** The tag index's key for a name[:tag] or name@digest reference. */
+export function refKey(ref: string): string {
+  return ref.includes('@') ? normalizeDigestRef(ref) : normalizeRef(ref);
+}
+
+/** refKey, or the text as given when it is no valid reference (to compare with stored names). */
+export function safeNormalize(ref: string): string {
+  try {
+    return refKey(ref);
+  } catch {
+    return ref;
+  }
 }

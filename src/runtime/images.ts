@@ -1,9 +1,10 @@
 // The image store under <data-root>/images, without a registry:
 //   layers/<hex>/ + <hex>.json   unpacked layers (see layers.ts), shared between images
 //   configs/<hex>.json           image config bytes; <hex> is the image id
-//   repositories.json            name:tag → image id (TagIndex; SQLite-backed later if wanted)
-//   tmp/                         archives being unpacked
-// Images come from `docker save` / OCI layout tars (load) or plain rootfs tars (import).
+//   repositories.json            name:tag and name@digest → image id (TagIndex)
+//   tmp/                         archives being unpacked, blobs being pulled
+// Images come from `docker save` / OCI layout tars (load), plain rootfs tars (import) or a
+// registry (addPulled, with blobs the puller has already verified).
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,13 +12,15 @@ import { conflict, invalid, notFound } from '../errors.js';
 import { extractTar } from '../kernel/tar.js';
 import { readArchive, type ArchiveImage } from './image-archive.js';
 import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile, type ImageRuntimeConfig } from './image-config.js';
-import { looksLikeId, normalizeRef } from './image-ref.js';
+import { looksLikeId, normalizeDigestRef, normalizeRef, refKey, safeNormalize } from './image-ref.js';
 import { diffIdOf, digestHex, LayerStore } from './layers.js';
 import { JsonTagIndex, type TagIndex } from './tag-index.js';
 
 export interface ImageSummary {
   id: string;
   repoTags: string[];
+  /** name@digest of the manifests this image was pulled by. */
+  repoDigests: string[];
   /** Unix seconds, as GET /images/json reports Created. */
   created: number;
   size: number;
@@ -27,6 +30,7 @@ export interface ImageSummary {
 export interface ImageDetails {
   id: string;
   repoTags: string[];
+  repoDigests: string[];
   /** RFC 3339 as in the config (GET /images/{name}/json). */
   created: string;
   size: number;
@@ -50,6 +54,22 @@ export interface ImageStoreOptions {
   containerUsing?: (imageId: string) => string | undefined;
 }
 
+/** What a push sends: the config bytes and, per layer base first, its kept gzip blob. */
+export interface PushableImage {
+  id: string;
+  configBytes: Buffer;
+  layers: { diffId: string; path: string; digest: string; size: number }[];
+}
+
+/** A pulled image whose layers are in: its config bytes and names. */
+export interface PulledImage {
+  configBytes: Buffer;
+  /** name:tag to point at the image, if pulled by tag. */
+  tag?: string;
+  /** name@digest of the manifest it was pulled by. */
+  repoDigest: string;
+}
+
 interface StoredImage {
   config: ImageConfigFile;
   size: number;
@@ -58,6 +78,10 @@ interface StoredImage {
 export class ImageStore {
   private readonly images = new Map<string, StoredImage>();
   private readonly layers: LayerStore;
+  /** Commits and deletions one at a time, so a prune never removes a layer a commit just added. */
+  private serial: Promise<unknown> = Promise.resolve();
+  /** Layers pulls are adding (with how many pulls): every prune keeps them. */
+  private readonly pending = new Map<string, number>();
 
   private constructor(
     private readonly root: string,
@@ -77,6 +101,8 @@ export class ImageStore {
       const bytes = await readFile(join(opts.root, 'configs', name));
       await store.remember(imageIdOf(bytes), parseImageConfig(bytes));
     }
+    // Layers of a pull or load that a crash cut short before its config was written.
+    await store.layers.prune(store.layersInUse(), { leftovers: true });
     return store;
   }
 
@@ -85,7 +111,7 @@ export class ImageStore {
     return this.withTemp(async (tmp) => {
       await extractTar(archivePath, tmp);
       const loaded: { id: string; tags: string[] }[] = [];
-      for (const image of await readArchive(tmp)) loaded.push(await this.addFromArchive(image));
+      for (const image of await readArchive(tmp)) loaded.push(await this.serially(() => this.addFromArchive(image)));
       return loaded;
     });
   }
@@ -93,17 +119,123 @@ export class ImageStore {
   /** `docker import`: a plain rootfs tar becomes a one-layer image with an empty config. */
   async import(tarPath: string, opts: { ref?: string; comment?: string; now?: Date } = {}): Promise<string> {
     const diffId = await diffIdOf(tarPath);
-    await this.layers.add(diffId, tarPath);
     const bytes = importedImageConfig(diffId, opts.now ?? new Date(), opts.comment ?? 'Imported from -');
-    const id = await this.addConfig(bytes);
+    const id = await this.serially(async () => {
+      await this.layers.add(diffId, tarPath);
+      return this.addConfig(bytes);
+    });
     if (opts.ref) await this.tag(id, opts.ref);
     return id;
+  }
+
+  /** A directory under tmp/ for a pull's downloads; removed at the next start if left behind. */
+  async tempDir(): Promise<string> {
+    const dir = join(this.root, 'tmp', randomBytes(6).toString('hex'));
+    await mkdir(dir, { recursive: true });
+    return dir;
+  }
+
+  has(imageId: string): boolean {
+    return this.images.has(imageId);
+  }
+
+  hasLayer(diffId: string): Promise<boolean> {
+    return this.layers.meta(diffId).then((m) => m !== undefined);
+  }
+
+  /** What a tag or digest reference points at now, if anything. */
+  lookup(ref: string): string | undefined {
+    return this.tags.get(ref);
+  }
+
+  /**
+   * Runs a pull that adds layers one by one as their downloads finish (addPulledLayer) and then
+   * commits the image (commitPulled): meanwhile no prune removes those layers. If fn fails, the
+   * layers it added that no image uses are removed, so a failed pull leaves nothing.
+   */
+  async withPendingLayers<T>(diffIds: string[], fn: () => Promise<T>): Promise<T> {
+    for (const d of diffIds) this.pending.set(d, (this.pending.get(d) ?? 0) + 1);
+    let failed = false;
+    try {
+      return await fn();
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      for (const d of diffIds) {
+        const n = (this.pending.get(d) ?? 1) - 1;
+        if (n > 0) this.pending.set(d, n);
+        else this.pending.delete(d);
+      }
+      if (failed) await this.serially(() => this.layers.prune(this.layersInUse()));
+    }
+  }
+
+  /** Unpacks a pulled layer whose blob digest and diff id the puller verified while downloading. */
+  async addPulledLayer(diffId: string, blob: { path: string; digest: string; size: number }): Promise<void> {
+    await this.layers.add(diffId, blob.path, { pulled: { digest: blob.digest, size: blob.size } });
+  }
+
+  /** Commits a pulled image whose layers are all in: the config (the image exists from here on), then its names. */
+  async commitPulled(img: PulledImage): Promise<string> {
+    return this.serially(async () => {
+      for (const d of parseImageConfig(img.configBytes).rootfs.diff_ids) {
+        if (!(await this.layers.meta(d))) throw invalid(`layer ${d} of the pulled image is missing`, 'image.layers');
+      }
+      const id = await this.addConfig(img.configBytes);
+      await this.tags.set(img.repoDigest, id);
+      if (img.tag) await this.tags.set(img.tag, id);
+      return id;
+    });
+  }
+
+  /**
+   * `docker image prune`: removes the given images (every name, then the image) except those a
+   * container uses. Returns what went and the bytes of the layers that went with them.
+   */
+  async prune(ids: string[]): Promise<{ removed: RemovedItem[]; reclaimed: number }> {
+    const removed: RemovedItem[] = [];
+    let reclaimed = 0;
+    for (const id of ids) {
+      if (!this.images.has(id) || this.containerUsing(id)) continue;
+      const layersBefore = this.layersInUse();
+      const sizes = new Map<string, number>();
+      for (const d of layersBefore) sizes.set(d, (await this.layers.meta(d))?.size ?? 0);
+      removed.push(...(await this.remove(id, { force: true })));
+      const after = this.layersInUse();
+      for (const d of layersBefore) if (!after.has(d)) reclaimed += sizes.get(d) ?? 0;
+    }
+    return { removed, reclaimed };
+  }
+
+  /** The image a push of ref sends; layers stored before blobs were kept cannot be pushed. */
+  async pushable(ref: string): Promise<PushableImage> {
+    const id = this.tags.get(normalizeRef(ref));
+    if (!id || !this.images.has(id)) throw notFound(`An image does not exist locally with the tag: ${ref.replace(/:latest$/, '')}`, 'image.notFound');
+    const layers: PushableImage['layers'] = [];
+    for (const diffId of this.stored(id).config.rootfs.diff_ids) {
+      const blob = (await this.layers.meta(diffId))?.blob;
+      if (!blob) throw invalid(`layer ${diffId} was stored without its blob and cannot be pushed: remove the image and load or pull it again`, 'image.noBlob');
+      layers.push({ diffId, path: this.layers.blobPath(diffId), ...blob });
+    }
+    return { id, configBytes: await readFile(join(this.root, 'configs', `${digestHex(id)}.json`)), layers };
+  }
+
+  /** Tags of one repository (familiar name), for a push without a tag. */
+  tagsOfRepo(repo: string): string[] {
+    return this.tags.entries().flatMap(([ref]) => (!ref.includes('@') && ref.slice(0, ref.lastIndexOf(':')) === repo ? [ref.slice(ref.lastIndexOf(':') + 1)] : []));
+  }
+
+  /** Records name@digest after a push, as dockerd shows it in RepoDigests. */
+  async addRepoDigest(ref: string, imageId: string): Promise<void> {
+    await this.tags.set(normalizeDigestRef(ref), imageId);
   }
 
   list(): ImageSummary[] {
     return [...this.images].map(([id, img]) => ({
       id,
       repoTags: this.tagsOf(id),
+      repoDigests: this.digestsOf(id),
       created: Math.floor(Date.parse(img.config.created ?? '') / 1000) || 0,
       size: img.size,
       labels: img.config.config?.Labels ?? null,
@@ -116,6 +248,7 @@ export class ImageStore {
     return {
       id,
       repoTags: this.tagsOf(id),
+      repoDigests: this.digestsOf(id),
       created: img.config.created ?? '0001-01-01T00:00:00Z',
       size: img.size,
       architecture: img.config.architecture ?? '',
@@ -138,7 +271,7 @@ export class ImageStore {
     }
     let ref: string;
     try {
-      ref = normalizeRef(nameOrId);
+      ref = refKey(nameOrId);
     } catch {
       throw notFound(`No such image: ${nameOrId}`, 'image.notFound');
     }
@@ -161,6 +294,11 @@ export class ImageStore {
   async remove(nameOrId: string, opts: { force?: boolean } = {}): Promise<RemovedItem[]> {
     const id = this.resolve(nameOrId);
     const byName = !looksLikeId(nameOrId) || this.tagsOf(id).includes(safeNormalize(nameOrId));
+    if (nameOrId.includes('@')) {
+      // By digest: that name goes; the image stays while a tag still names it.
+      await this.tags.delete(refKey(nameOrId));
+      if (this.tagsOf(id).length > 0 || this.digestsOf(id).length > 0) return [{ untagged: refKey(nameOrId) }];
+    }
     const tags = this.tagsOf(id);
     const user = this.containerUsing(id);
     const short = digestHex(id).slice(0, 12);
@@ -179,6 +317,8 @@ export class ImageStore {
       removed.push({ untagged: t });
     }
     if (left.length > 0 || user) return removed;
+    // The name@digest records go with the image, and dockerd lists them as untagged.
+    for (const d of this.digestsOf(id)) removed.push({ untagged: d });
     await this.deleteImage(id);
     removed.push({ deleted: id });
     return removed;
@@ -209,11 +349,23 @@ export class ImageStore {
     this.images.set(id, { config, size });
   }
 
-  private async deleteImage(id: string): Promise<void> {
-    this.images.delete(id);
-    await rm(join(this.root, 'configs', `${digestHex(id)}.json`), { force: true });
-    const inUse = new Set([...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids));
-    await this.layers.prune(inUse);
+  private deleteImage(id: string): Promise<void> {
+    return this.serially(async () => {
+      this.images.delete(id);
+      await rm(join(this.root, 'configs', `${digestHex(id)}.json`), { force: true });
+      for (const [ref, v] of this.tags.entries()) if (v === id) await this.tags.delete(ref);
+      await this.layers.prune(this.layersInUse());
+    });
+  }
+
+  private layersInUse(): Set<string> {
+    return new Set([...[...this.images.values()].flatMap((img) => img.config.rootfs.diff_ids), ...this.pending.keys()]);
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(fn, fn);
+    this.serial = next.catch(() => undefined);
+    return next;
   }
 
   private stored(id: string): StoredImage {
@@ -223,6 +375,14 @@ export class ImageStore {
   }
 
   private tagsOf(id: string): string[] {
+    return this.namesOf(id).filter((ref) => !ref.includes('@'));
+  }
+
+  private digestsOf(id: string): string[] {
+    return this.namesOf(id).filter((ref) => ref.includes('@'));
+  }
+
+  private namesOf(id: string): string[] {
     return this.tags
       .entries()
       .filter(([, v]) => v === id)
@@ -231,20 +391,11 @@ export class ImageStore {
   }
 
   private async withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-    const dir = join(this.root, 'tmp', randomBytes(6).toString('hex'));
-    await mkdir(dir, { recursive: true });
+    const dir = await this.tempDir();
     try {
       return await fn(dir);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }
-}
-
-function safeNormalize(ref: string): string {
-  try {
-    return normalizeRef(ref);
-  } catch {
-    return ref;
   }
 }

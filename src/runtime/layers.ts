@@ -2,12 +2,15 @@
 // read-only as an overlayfs lower directory by every container of every image that has it.
 // A layer counts as present only when its <hex>.json marker exists: the marker is written after
 // the unpack and the rename, so a crash mid-unpack leaves a partial directory we redo.
+// Beside it, <hex>.blob keeps the layer as a registry holds it (gzip; the registry's own bytes
+// for a pulled layer), as containerd's content store does: `docker push` must send bytes whose
+// digests match, and an unpacked directory cannot be turned back into the same tar.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createGzip } from 'node:zlib';
 import { invalid } from '../errors.js';
 import { extractTar, makeWhiteout } from '../kernel/tar.js';
 import { setOpaque } from './opaque-dir.js';
@@ -20,6 +23,8 @@ export interface LayerMeta {
   diffId: string;
   /** Bytes of file content in the layer (hard links counted once), as Docker reports Size. */
   size: number;
+  /** The gzip blob kept as <hex>.blob (absent for layers stored before blobs were kept). */
+  blob?: { digest: string; size: number };
 }
 
 export function digestHex(digest: string): string {
@@ -49,10 +54,17 @@ async function isGzip(path: string): Promise<boolean> {
 }
 
 export class LayerStore {
+  /** Adds under way: a second add of the same layer waits for the first instead of racing it. */
+  private readonly adding = new Map<string, Promise<LayerMeta>>();
+
   constructor(private readonly root: string) {}
 
   dir(diffId: string): string {
     return join(this.root, digestHex(diffId));
+  }
+
+  blobPath(diffId: string): string {
+    return `${this.dir(diffId)}.blob`;
   }
 
   async meta(diffId: string): Promise<LayerMeta | undefined> {
@@ -66,11 +78,21 @@ export class LayerStore {
   /**
    * Unpacks tarPath as layer diffId unless it is already present. The archive's uncompressed
    * digest must equal diffId: a mislabelled layer would poison every image that shares it.
+   * A pull passes `pulled`: it hashed the blob and its content while downloading, and the blob
+   * is moved here rather than copied.
    */
-  async add(diffId: string, tarPath: string): Promise<LayerMeta> {
+  add(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } } = {}): Promise<LayerMeta> {
+    const running = this.adding.get(diffId);
+    if (running) return running;
+    const adding = this.addOnce(diffId, tarPath, opts).finally(() => this.adding.delete(diffId));
+    this.adding.set(diffId, adding);
+    return adding;
+  }
+
+  private async addOnce(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } }): Promise<LayerMeta> {
     const existing = await this.meta(diffId);
     if (existing) return existing;
-    const actual = await diffIdOf(tarPath);
+    const actual = opts.pulled ? diffId : await diffIdOf(tarPath);
     if (actual !== diffId) {
       throw invalid(`layer digest mismatch: expected ${diffId}, got ${actual}`, 'image.layerDigest');
     }
@@ -80,9 +102,10 @@ export class LayerStore {
     try {
       await extractTar(tarPath, partial);
       const size = await convertWhiteouts(partial);
+      const blob = await keepBlob(tarPath, this.blobPath(diffId), opts.pulled);
       await rm(final, { recursive: true, force: true });
       await rename(partial, final);
-      const meta: LayerMeta = { diffId, size };
+      const meta: LayerMeta = { diffId, size, blob };
       await writeFile(`${final}.json`, JSON.stringify(meta));
       return meta;
     } finally {
@@ -90,16 +113,49 @@ export class LayerStore {
     }
   }
 
-  /** Removes layers not in keep (after an image is deleted). */
-  async prune(keep: ReadonlySet<string>): Promise<void> {
+  /**
+   * Removes layers not in keep (after an image is deleted). leftovers: also the half-written
+   * files of kept layers, which only a start-up may do (no add can be running then).
+   */
+  async prune(keep: ReadonlySet<string>, opts: { leftovers?: boolean } = {}): Promise<void> {
     const keepHex = new Set([...keep].map(digestHex));
     for (const name of await readdir(this.root).catch(() => [] as string[])) {
       const hex = name.slice(0, 64);
-      if (keepHex.has(hex)) continue;
+      if (keepHex.has(hex)) {
+        if (opts.leftovers && name.includes('.partial-')) await rm(join(this.root, name), { recursive: true, force: true });
+        continue;
+      }
       // Marker first: a crash in between leaves a directory we treat as absent and redo.
       await rm(join(this.root, `${hex}.json`), { force: true });
       await rm(join(this.root, name), { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * Writes the layer's gzip blob to dest: a gzip input is kept as it is (a pulled layer keeps the
+ * registry's digest), a plain tar is compressed. Returns the blob's digest and size.
+ */
+async function keepBlob(tarPath: string, dest: string, pulled?: { digest: string; size: number }): Promise<{ digest: string; size: number }> {
+  const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
+  try {
+    // A pull's gzip download is ours to move, its digest known; a loaded archive's file is only read.
+    if (pulled && (await isGzip(tarPath))) {
+      await rename(tarPath, dest);
+      return pulled;
+    }
+    if (await isGzip(tarPath)) await copyFile(tarPath, tmp);
+    else await pipeline(createReadStream(tarPath), createGzip({ level: 1 }), createWriteStream(tmp, { mode: 0o600 }));
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of createReadStream(tmp) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+    }
+    await rename(tmp, dest);
+    return { digest: `sha256:${hash.digest('hex')}`, size };
+  } finally {
+    await rm(tmp, { force: true });
   }
 }
 

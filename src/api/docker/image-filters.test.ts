@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ImageSummary } from '../../runtime/images.js';
 import { selectImages } from './image-filters.js';
 
-const img = (id: string, repoTags: string[], created: number, labels: Record<string, string> | null = null): ImageSummary => ({ id, repoTags, created, size: 1, labels });
+const img = (id: string, repoTags: string[], created: number, labels: Record<string, string> | null = null): ImageSummary => ({ id, repoTags, repoDigests: [], created, size: 1, labels });
 const images = [
   img('sha256:a', ['busybox:latest', 'example.com/team/bb:v1'], 100, { tier: 'base' }),
   img('sha256:b', ['alpine:3'], 200),

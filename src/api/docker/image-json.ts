@@ -12,15 +12,16 @@ function versionAtLeast(apiVersion: string, wanted: string): boolean {
 }
 
 /** dockerd's names for an image without tags: "<none>:<none>" and "<none>@<none>". */
-function names(repoTags: string[]): { RepoTags: string[]; RepoDigests: string[] | null } {
-  // No registry, so no digests: dockerd (recorded in 10-api-trace/01-version.log) sends null for
-  // a tagged image without one, and the <none> pair for a dangling image.
-  return repoTags.length > 0 ? { RepoTags: repoTags, RepoDigests: null } : { RepoTags: ['<none>:<none>'], RepoDigests: ['<none>@<none>'] };
+function names(repoTags: string[], repoDigests: string[]): { RepoTags: string[]; RepoDigests: string[] | null } {
+  // dockerd (recorded in 10-api-trace/01-version.log) sends null for a tagged image without a
+  // digest (loaded, never pulled), and the <none> pair for a dangling image.
+  const digests = repoDigests.length > 0 ? repoDigests : null;
+  return repoTags.length > 0 ? { RepoTags: repoTags, RepoDigests: digests } : { RepoTags: ['<none>:<none>'], RepoDigests: digests ?? ['<none>@<none>'] };
 }
 
 /** One entry of GET /images/json. Containers and SharedSize are -1: dockerd only counts them for `system df`. */
 export function toImageSummary(s: ImageSummary, apiVersion: string): Record<string, unknown> {
-  const { RepoTags, RepoDigests } = names(s.repoTags);
+  const { RepoTags, RepoDigests } = names(s.repoTags, s.repoDigests);
   return {
     Containers: -1,
     Created: s.created,
@@ -80,7 +81,7 @@ export function toImageInspect(d: ImageDetails, apiVersion: string): Record<stri
   return {
     Id: d.id,
     RepoTags: d.repoTags,
-    RepoDigests: [],
+    RepoDigests: d.repoDigests,
     Parent: '',
     Comment: d.comment,
     Created: d.created,
@@ -103,11 +104,16 @@ export function toDeleteResponse(items: RemovedItem[]): ({ Untagged: string } | 
   return items.map((i) => ('untagged' in i ? { Untagged: i.untagged } : { Deleted: i.deleted }));
 }
 
+/** POST /images/prune: ImagesDeleted is null when nothing went, as dockerd sends it. */
+export function toPruneResponse(items: RemovedItem[], reclaimed: number): Record<string, unknown> {
+  return { ImagesDeleted: items.length > 0 ? toDeleteResponse(items) : null, SpaceReclaimed: reclaimed };
+}
+
 /**
  * One message of the JSON stream dockerd writes for load/import/pull; its streamformatter ends
  * every message with "\r\n".
  */
-export function jsonMessage(m: { stream: string } | { status: string }): string {
+export function jsonMessage(m: Record<string, unknown>): string {
   return `${JSON.stringify(m)}\r\n`;
 }
 

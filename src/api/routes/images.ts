@@ -1,5 +1,5 @@
-// /images routes on the local image store. There is no registry: images come from `docker load`
-// (docker-archive/OCI tars) and `docker import` (rootfs tars); a pull answers a clear 404.
+// /images routes on the local image store: `docker load` (docker-archive/OCI tars), `docker
+// import` (rootfs tars) and `docker pull` from registries (registry/puller.ts).
 // Archives are streamed to a temporary file under the data root (bounded in size) and handed to
 // the store, which unpacks them; nothing of the upload is held in memory.
 import { randomBytes } from 'node:crypto';
@@ -10,12 +10,17 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Engine } from '../../engine/engine.js';
-import { invalid, notFound } from '../../errors.js';
+import { invalid } from '../../errors.js';
+import type { RegistryClient } from '../../registry/client.js';
+import { Puller } from '../../registry/puller.js';
+import { Pusher } from '../../registry/pusher.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
-import { normalizeRef } from '../../runtime/image-ref.js';
 import { parseFilters } from '../docker/filters.js';
 import { selectImages } from '../docker/image-filters.js';
-import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary } from '../docker/image-json.js';
+import { jsonMessage, loadedMessages, toDeleteResponse, toImageInspect, toImageSummary, toPruneResponse } from '../docker/image-json.js';
+import { decodeRegistryAuth, errorMessage, pullMessages } from '../docker/pull-json.js';
+import { pushMessages } from '../docker/push-json.js';
+import { toHttpError } from '../errors.js';
 import { baseHeaders } from '../http.js';
 import type { Route, RouteContext } from '../router.js';
 import { queryBool } from './containers.js';
@@ -53,24 +58,41 @@ function sendMessages(ctx: RouteContext, body: string): 'handled' {
   return 'handled';
 }
 
-/** "docker.io/library/busybox:1.36" → "busybox", as dockerd names a repository in pull errors. */
-function familiarRepo(ref: string): string {
-  let familiar = ref;
-  try {
-    familiar = normalizeRef(ref);
-  } catch {
-    // not a valid reference: name it as given
-  }
-  return familiar.replace(/:[^/:]*$/, '');
-}
-
 /** `repo` and `tag` query parameters as one reference (the CLI may also put the tag into repo). */
 function refOf(repo: string, tag: string): string {
   return tag ? `${repo}:${tag}` : repo;
 }
 
-export function imageRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
+/** fromImage and tag as dockerd joins them: a tag that parses as a digest makes name@digest. */
+function pullRefOf(fromImage: string, tag: string): string {
+  return /^sha256:[a-f0-9]{64}$/.test(tag) ? `${fromImage}@${tag}` : refOf(fromImage, tag);
+}
+
+/**
+ * A pull: the manifest is resolved before any byte is sent, so "not found" and "unauthorized"
+ * are HTTP errors the CLI prints as such; after that, progress lines and a failure as an error
+ * message in the stream, as dockerd does.
+ */
+async function pullImage(ctx: RouteContext, puller: Puller, ref: string): Promise<'handled'> {
+  const { query, req, res } = ctx;
+  req.resume();
+  const platform = query.get('platform') ?? '';
+  const creds = decodeRegistryAuth(req.headers['x-registry-auth']);
+  const resolved = await puller.resolve({ ref, ...(platform ? { platform } : {}), ...(creds ? { creds } : {}) });
+  res.writeHead(200, { ...baseHeaders(), 'Content-Type': 'application/json' });
+  try {
+    await puller.pull(resolved, (e) => res.write(pullMessages(e)));
+  } catch (e) {
+    res.write(errorMessage(toHttpError(e).message));
+  }
+  res.end();
+  return 'handled';
+}
+
+export function imageRoutes(engine: Engine, runtime: ContainerRuntime, registry: RegistryClient): Route[] {
   const images = runtime.images;
+  const puller = new Puller(registry, images);
+  const pusher = new Pusher(registry, images);
   const uploads = join(engine.config.dataRoot, 'tmp', 'uploads');
   // Uploads cut short by a daemon crash are left behind; drop them before the first new one.
   const leftoversGone = rm(uploads, { recursive: true, force: true }).catch(() => undefined);
@@ -98,14 +120,7 @@ export function imageRoutes(engine: Engine, runtime: ContainerRuntime): Route[] 
       handler: async (ctx) => {
         const { query, req } = ctx;
         const fromImage = query.get('fromImage');
-        if (fromImage) {
-          req.resume();
-          const name = familiarRepo(fromImage);
-          throw notFound(
-            `pull access denied for ${name}, repository does not exist or may require 'docker login': tether has no registry; bring images in with docker load or docker import`,
-            'image.noRegistry',
-          );
-        }
+        if (fromImage) return pullImage(ctx, puller, pullRefOf(fromImage, query.get('tag') ?? ''));
         const fromSrc = query.get('fromSrc');
         if (fromSrc !== '-') {
           req.resume();
@@ -120,6 +135,38 @@ export function imageRoutes(engine: Engine, runtime: ContainerRuntime): Route[] 
         const message = query.get('message') ?? '';
         const id = await withUpload(req, (path) => images.import(path, { ...(ref ? { ref } : {}), ...(message ? { comment: message } : {}) }));
         return sendMessages(ctx, jsonMessage({ status: id }));
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/:name*/push',
+      // As dockerd: everything, failures included, goes into the stream after a 200.
+      handler: async ({ params, query, req, res }) => {
+        req.resume();
+        const creds = decodeRegistryAuth(req.headers['x-registry-auth']);
+        res.writeHead(200, { ...baseHeaders(), 'Content-Type': 'application/json' });
+        try {
+          await pusher.push(params['name']!, query.get('tag') ?? '', creds, (e) => res.write(pushMessages(e)));
+        } catch (e) {
+          res.write(errorMessage(toHttpError(e).message));
+        }
+        res.end();
+        return 'handled';
+      },
+    },
+    {
+      method: 'POST',
+      path: '/images/prune',
+      handler: async ({ query }) => {
+        const filters = parseFilters(query.get('filters'));
+        const unknown = Object.keys(filters).find((k) => k !== 'dangling' && k !== 'label');
+        if (unknown) throw invalid(`invalid filter '${unknown}'`, 'filter.key');
+        // Untagged images only, unless dangling=false (`docker image prune -a`): then all unused.
+        const all = (filters['dangling'] ?? []).some((v) => v === 'false' || v === '0');
+        const { label } = filters;
+        const selected = selectImages(images.list(), { ...(label ? { label } : {}), ...(all ? {} : { dangling: ['true'] }) }, { created: () => 0 });
+        const { removed, reclaimed } = await images.prune(selected.map((i) => i.id));
+        return { status: 200, body: toPruneResponse(removed, reclaimed) };
       },
     },
     {

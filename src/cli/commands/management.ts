@@ -10,6 +10,7 @@ import { humanSize } from '../units.js';
 import { lifecycleCommands } from './container-lifecycle.js';
 import { execCommand } from './exec.js';
 import { imageLsCommand, imageRmCommand, importCommand, loadCommand } from './images.js';
+import { pullCommand, pushCommand } from './registry.js';
 import { containerInspectCommand, imageInspectCommand } from './inspect.js';
 import { logsCommand } from './logs.js';
 import { portCommand } from './port.js';
@@ -59,5 +60,5 @@ export const containerCommand: Command = {
 export const imageCommand: Command = {
   use: 'image',
   short: 'Manage images',
-  subcommands: [importCommand, imageInspectCommand, loadCommand, imageLsCommand, imageRmCommand],
+  subcommands: [importCommand, imageInspectCommand, loadCommand, imageLsCommand, pullCommand, pushCommand, imageRmCommand],
 };

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(nftables iproute2 util-linux crun runc conmon busybox-static curl python3 docker-registry apache2-utils)
+packages=(nftables iproute2 util-linux crun runc conmon busybox-static curl python3 docker-registry apache2-utils docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -120,8 +120,9 @@ export class ContainerNetworking {
       hostname: c.config.hostname,
       dnsServers: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns,
       dnsSearch: c.hostConfig.dnsSearch,
+      // --link at create, and the links given per network at connect (EndpointSettings.Links).
       links: Object.fromEntries(
-        c.hostConfig.links.flatMap((l) => {
+        [...c.hostConfig.links, ...c.networks.flatMap((w) => w.links)].flatMap((l) => {
           const [target, alias] = l.split(':');
           const other = target ? this.lookupContainer(target) : undefined;
           // A target that does not exist yet stays a name: the resolver finds it when it appears.
@@ -151,14 +152,18 @@ export class ContainerNetworking {
       throw invalid(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }
     c.networks.push(want);
-    if (running) await this.writeEtc(c);
+    if (running) {
+      await this.writeEtc(c);
+      if (want.links.length > 0) this.linksChanged(c);
+    }
   }
 
   async disconnect(c: ContainerRecord, net: NetworkRecord, running: boolean): Promise<void> {
     const idx = c.networks.findIndex((w) => w.networkId === net.id);
     if (idx < 0) throw notFound(`container ${c.id} is not connected to network ${net.name}`, 'endpoint.notConnected');
-    c.networks.splice(idx, 1);
+    const [gone] = c.networks.splice(idx, 1);
     if (!running) return;
+    if (gone && gone.links.length > 0) this.linksChanged(c);
     const ep = this.store.endpoints({ containerId: c.id }).find((r) => r.doc.networkId === net.id)?.doc;
     if (ep) {
       await this.endpoints.detach(ep);

@@ -16,6 +16,7 @@ import { RegistryClient } from '../registry/client.js';
 import { execRoutes } from './routes/exec.js';
 import { streamRoutes } from './routes/streams.js';
 import { swarmRoutes } from './routes/swarm.js';
+import { eventRoutes } from './routes/events.js';
 import { acceptUpgrades } from './hijack.js';
 
 /** Every route; image, log and exec routes need the real runtime (absent: containers unavailable). */
@@ -28,6 +29,7 @@ export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined)
     ...networkRoutes(engine),
     ...containerRoutes(engine, { logPath: (id) => runtime?.logPath(id) ?? '' }),
     ...swarmRoutes(),
+    ...eventRoutes(engine),
     ...(runtime ? [...imageRoutes(engine, runtime, registry), ...streamRoutes(engine, runtime), ...execRoutes(engine, runtime)] : []),
   ];
 }

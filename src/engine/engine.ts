@@ -18,6 +18,7 @@ import { ContainerNetworking } from './container-network.js';
 import { Containers } from './containers.js';
 import { Endpoints } from './endpoints.js';
 import type { RuntimePort } from './runtime-port.js';
+import { EngineEvents } from './events.js';
 import { Resolver } from '../dns/resolver.js';
 import type { EndpointRecord, NetworkRecord } from './types.js';
 import { Sandboxes } from './sandboxes.js';
@@ -45,6 +46,7 @@ export class Engine {
   readonly containers: Containers;
   readonly lifecycle: ContainerLifecycle;
   readonly dns: Resolver;
+  readonly events = new EngineEvents();
   private readonly pool: SandboxPool;
   private readonly ctx: DriverContext;
 
@@ -66,6 +68,10 @@ export class Engine {
     this.dns, this.pool);
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime, this.endpoints);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
+    deps.runtime.onExit((id, exitCode) => {
+      const c = this.store.container(id)?.doc;
+      if (c) this.events.publish('container', 'die', id, { ...c.config.labels, image: c.config.image, name: c.name, exitCode: String(exitCode) });
+    });
     let id = this.store.getMeta('daemon.id');
     if (!id) {
       id = newId();

@@ -13,6 +13,7 @@ import { toContainerInspect, toContainerSummary, type ContainerView } from '../d
 import { parseFilters } from '../docker/filters.js';
 import { baseHeaders, readJson } from '../http.js';
 import type { Route } from '../router.js';
+import { containerEvent } from './events.js';
 
 /** What the routes need from parts of the daemon the Engine does not expose (yet). */
 export interface ContainerRouteOptions {
@@ -91,6 +92,7 @@ async function removeContainer(engine: Engine, ref: string, force: boolean): Pro
     },
   });
   engine.lifecycle.removed(c.id, exitCode);
+  containerEvent(engine, 'destroy', c);
   return c.id;
 }
 
@@ -105,6 +107,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       handler: async ({ req, query }) => {
         const { request, warnings } = parseCreateContainer(await readJson(req), query.get('name'));
         const created = await engine.containers.create(request);
+        containerEvent(engine, 'create', engine.containers.find(created.id));
         return { status: 201, body: { Id: created.id, Warnings: [...warnings, ...created.warnings] } };
       },
     },
@@ -129,18 +132,27 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
     {
       method: 'POST',
       path: '/containers/:id/start',
-      handler: async ({ params }) => ({ status: (await engine.lifecycle.start(params['id']!)) ? 204 : 304 }),
+      handler: async ({ params }) => {
+        if (!(await engine.lifecycle.start(params['id']!))) return { status: 304 };
+        containerEvent(engine, 'start', engine.containers.find(params['id']!));
+        return { status: 204 };
+      },
     },
     {
       method: 'POST',
       path: '/containers/:id/stop',
-      handler: async ({ params, query }) => ({ status: (await engine.lifecycle.stop(params['id']!, stopTimeout(query))) ? 204 : 304 }),
+      handler: async ({ params, query }) => {
+        if (!(await engine.lifecycle.stop(params['id']!, stopTimeout(query)))) return { status: 304 };
+        containerEvent(engine, 'stop', engine.containers.find(params['id']!));
+        return { status: 204 };
+      },
     },
     {
       method: 'POST',
       path: '/containers/:id/restart',
       handler: async ({ params, query }) => {
         await engine.lifecycle.restart(params['id']!, stopTimeout(query));
+        containerEvent(engine, 'restart', engine.containers.find(params['id']!));
         return { status: 204 };
       },
     },
@@ -152,6 +164,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
         const signal = parseSignal(query.get('signal') || 'KILL');
         try {
           await engine.lifecycle.kill(ref, signal);
+          containerEvent(engine, 'kill', engine.containers.find(ref), { signal: String(signal) });
         } catch (e) {
           // dockerd wraps it: "Cannot kill container: <ref>: Container <id> is not running"
           if (isTetherError(e) && e.code === 'container.notRunning') throw conflict(`Cannot kill container: ${ref}: ${e.message}`, e.code);

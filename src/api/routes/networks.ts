@@ -7,6 +7,7 @@ import { parseConnect, parseDisconnect } from '../docker/connect.js';
 import { parseCreateNetwork, toDockerNetwork } from '../docker/network.js';
 import { readJson } from '../http.js';
 import type { Route } from '../router.js';
+import { networkEvent } from './events.js';
 
 const PRUNE_FILTERS = new Set(['label', 'label!', 'until']);
 
@@ -37,6 +38,7 @@ export function networkRoutes(engine: Engine): Route[] {
       handler: async ({ req }) => {
         const request = parseCreateNetwork(await readJson(req));
         const net = await engine.networks.create(request);
+        networkEvent(engine, 'create', net);
         return { status: 201, body: { Id: net.id, Warning: '' } };
       },
     },
@@ -44,7 +46,9 @@ export function networkRoutes(engine: Engine): Route[] {
       method: 'DELETE',
       path: '/networks/:id',
       handler: async ({ params }) => {
-        await engine.networks.remove(params['id']!);
+        const net = engine.networks.find(params['id']!);
+        await engine.networks.remove(net.id);
+        networkEvent(engine, 'destroy', net);
         return { status: 204 };
       },
     },
@@ -61,7 +65,9 @@ export function networkRoutes(engine: Engine): Route[] {
       method: 'POST',
       path: '/networks/:id/connect',
       handler: async ({ params, req }) => {
-        await engine.connect(params['id']!, parseConnect(await readJson(req)));
+        const request = parseConnect(await readJson(req));
+        await engine.connect(params['id']!, request);
+        networkEvent(engine, 'connect', engine.networks.find(params['id']!), { container: engine.containers.find(request.container).id });
         return { status: 200 };
       },
     },
@@ -69,7 +75,16 @@ export function networkRoutes(engine: Engine): Route[] {
       method: 'POST',
       path: '/networks/:id/disconnect',
       handler: async ({ params, req }) => {
-        await engine.disconnect(params['id']!, parseDisconnect(await readJson(req)));
+        const request = parseDisconnect(await readJson(req));
+        // With Force the container may be gone already: the event then names what was asked.
+        let container = request.container;
+        try {
+          container = engine.containers.find(request.container).id;
+        } catch {
+          // not found: engine.disconnect says so, or forgets the endpoint (Force)
+        }
+        await engine.disconnect(params['id']!, request);
+        networkEvent(engine, 'disconnect', engine.networks.find(params['id']!), { container });
         return { status: 200 };
       },
     },

@@ -37,7 +37,9 @@ export function apiCall(socket: string, method: string, path: string, body?: unk
   const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return new Promise((resolveP, reject) => {
     const req = request(
-      { socketPath: socket, method, path, headers: { ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } },
+      // A new connection per call: a kept-alive one can be closed by the server (its 5 s idle timeout)
+      // just as the next call writes on it (EPIPE), which two suites at once made frequent.
+      { socketPath: socket, agent: false, method, path, headers: { ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

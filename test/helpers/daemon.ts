@@ -2,7 +2,7 @@
 // remounts /sys), with its own data root, exec root, socket and nft table, and talks to it over
 // the socket like the docker CLI does.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ownedProcesses } from '../../src/kernel/owner.js';
@@ -35,11 +35,13 @@ export interface TestDaemon {
 
 export function apiCall(socket: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
   const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
-  return new Promise((resolveP, reject) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return new Promise<ApiResponse>((resolveP, reject) => {
     const req = request(
-      // A new connection per call: a kept-alive one can be closed by the server (its 5 s idle timeout)
-      // just as the next call writes on it (EPIPE), which two suites at once made frequent.
-      { socketPath: socket, agent: false, method, path, headers: { ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } },
+      // A connection of its own per call: a pooled one can be closed by the server (its 5 s idle
+      // timeout) just as the next call writes on it (EPIPE), which two suites at once made
+      // frequent. Kept alive all the same, so the server drains a body it refused early.
+      { socketPath: socket, agent, method, path, headers: { ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -58,7 +60,7 @@ export function apiCall(socket: string, method: string, path: string, body?: unk
     req.on('error', reject);
     if (payload !== undefined) req.end(payload);
     else req.end();
-  });
+  }).finally(() => agent.destroy());
 }
 
 export interface DaemonRoots {

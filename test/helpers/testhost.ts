@@ -165,8 +165,9 @@ function removeStaleHosts(): void {
     unmountUnder(dir);
     rmSync(dir, { recursive: true, force: true });
   }
+  // Test hosts' names, and the runtime unit tests' own cgroup parents (tether-test-<pid>).
   const deadRunName = (name: string): boolean => {
-    const m = /^tt(\d+)[a-z]+\d+$/.exec(name);
+    const m = /^tt(\d+)[a-z]+\d+$/.exec(name) ?? /^tether-test-(\d+)$/.exec(name);
     return m !== null && !name.startsWith(RUN_PREFIX) && !processAlive(Number(m[1]));
   };
   for (const h of cgroupHierarchies()) for (const name of readdirSync(h).filter(deadRunName)) removeCgroupTree(name);

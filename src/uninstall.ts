@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { bridgeName } from './drivers/bridge/options.js';
-import type { DaemonConfig } from './engine/config.js';
+import type { DaemonConfig } from './model/config.js';
 import { unavailable } from './errors.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { LinuxKernel } from './kernel/kernel.js';

@@ -1,7 +1,7 @@
 // Matches `/v1.NN/path` requests to routes, checks the API version the way dockerd does, and
 // turns whatever a handler throws into Docker's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../model/logger.js';
 import { invalid } from '../errors.js';
 import { toHttpError } from './errors.js';
 import { API_VERSION, MIN_API_VERSION, sendEmpty, sendJson, sendText } from './http.js';

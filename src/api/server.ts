@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { invalid } from '../errors.js';
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../model/logger.js';
 import type { Engine } from '../engine/engine.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { Router, type Route } from './router.js';

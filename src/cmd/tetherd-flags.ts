@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { invalid } from '../errors.js';
-import { DEFAULT_CONFIG, type DaemonConfig } from '../engine/config.js';
+import { DEFAULT_CONFIG, type DaemonConfig } from '../model/config.js';
 
 const fileSchema = z
   .object({

@@ -1,13 +1,9 @@
 // The driver contract, libnetwork's shape in TypeScript. Every method is idempotent: creating what
 // exists converges, deleting what is gone succeeds, so reconcile can call them blindly.
 import type { Kernel } from '../kernel/kernel.js';
-import type { NetworkRecord } from '../engine/types.js';
+import type { Logger } from '../model/logger.js';
+import type { NetworkRecord } from '../model/network.js';
 
-export interface Logger {
-  info(msg: string, fields?: Record<string, unknown>): void;
-  warn(msg: string, fields?: Record<string, unknown>): void;
-  error(msg: string, fields?: Record<string, unknown>): void;
-}
 
 export interface DriverContext {
   kernel: Kernel;

@@ -1,7 +1,7 @@
 // Which driver serves which network. Drivers the kernel or this build lack answer with a clear
 // error instead of a half-made network.
 import { forbidden, invalid, notFound } from '../errors.js';
-import type { NetworkRecord } from '../engine/types.js';
+import type { NetworkRecord } from '../model/network.js';
 import { bridgeDriver } from './bridge/bridge-driver.js';
 import type { NetworkDriver } from './driver.js';
 import { hostDriver, nullDriver } from './no-link.js';

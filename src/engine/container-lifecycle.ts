@@ -3,13 +3,13 @@
 // down when it exits, whoever made it exit.
 import { EventEmitter } from 'node:events';
 import { TetherError, conflict } from '../errors.js';
-import type { Logger } from '../drivers/driver.js';
-import type { DaemonConfig } from './config.js';
+import type { Logger } from '../model/logger.js';
+import type { DaemonConfig } from '../model/config.js';
 import type { ContainerNetworking } from './container-network.js';
-import type { ContainerRecord } from './container-types.js';
+import type { ContainerRecord } from '../model/container.js';
 import type { Containers } from './containers.js';
 import { crashPoint } from './crash-points.js';
-import { nowRfc3339Nano } from './ids.js';
+import { nowRfc3339Nano } from '../model/ids.js';
 import type { RuntimePort } from './runtime-port.js';
 import type { PortPublisher } from './port-publisher.js';
 import { linkEnv } from './link-env.js';

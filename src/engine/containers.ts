@@ -6,13 +6,14 @@ import { checkRequestedAddresses } from '../ipam/address-allocator.js';
 import { poolConfigFromRecord } from '../ipam/network-config.js';
 import type { Store } from '../store/store.js';
 import type { ContainerNetworking } from './container-network.js';
-import type { ContainerRecord, CreateContainerRequest, WantedAttachment } from './container-types.js';
-import { newId, nowRfc3339Nano } from './ids.js';
+import type { ContainerRecord, CreateContainerRequest, WantedAttachment } from '../model/container.js';
+import { newId, nowRfc3339Nano } from '../model/ids.js';
 import { checkContainerName, randomContainerName } from './names.js';
 import type { Networks } from './networks.js';
 import type { RuntimePort } from './runtime-port.js';
 import type { Endpoints } from './endpoints.js';
-import type { ConnectRequest, DisconnectRequest, NetworkRecord } from './types.js';
+import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
+import type { NetworkRecord } from '../model/network.js';
 
 const HOST_NET_ERR = 'container cannot be disconnected from host network or connected to host network';
 

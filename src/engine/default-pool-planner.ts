@@ -2,10 +2,11 @@
 // overlap refusal, host routes avoided for pool-assigned subnets.
 import { tryParseCidr, type Cidr } from '../ipam/address.js';
 import { defaultPools, parseDefaultAddressPools, type PoolList } from '../ipam/default-pools.js';
-import { poolConfigToRecord, type PoolConfigRecord } from '../ipam/network-config.js';
+import { poolConfigToRecord } from '../ipam/network-config.js';
+import { type PoolConfigRecord } from '../model/network.js';
 import { planNetworkIpam } from '../ipam/network-plan.js';
 import type { PoolPlan, PoolPlanner } from './pool-planner.js';
-import type { CreateNetworkRequest, NetworkRecord } from './types.js';
+import type { CreateNetworkRequest, NetworkRecord } from '../model/network.js';
 
 function activeSubnets(pools: PoolConfigRecord[]): Cidr[] {
   return pools.filter((p) => p.active).flatMap((p) => tryParseCidr(p.subnet) ?? []);

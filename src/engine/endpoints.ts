@@ -9,10 +9,11 @@ import { formatIp } from '../ipam/address.js';
 import { allocateEndpoint, macFromIPv4 } from '../ipam/address-allocator.js';
 import { poolConfigFromRecord } from '../ipam/network-config.js';
 import type { Store } from '../store/store.js';
-import type { ContainerRecord, WantedAttachment } from './container-types.js';
+import type { ContainerRecord, WantedAttachment } from '../model/container.js';
 import { crashPoint } from './crash-points.js';
-import { newId } from './ids.js';
-import type { EndpointRecord, NetworkRecord } from './types.js';
+import { newId } from '../model/ids.js';
+import type { EndpointRecord } from '../model/endpoint.js';
+import type { NetworkRecord } from '../model/network.js';
 
 export interface SandboxRef {
   containerId: string;

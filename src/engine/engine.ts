@@ -1,18 +1,20 @@
 // The controller: owns the store, the kernel, the drivers' context and the sub-controllers, and
 // brings the kernel in line with the store at start.
 import { join } from 'node:path';
-import type { DriverContext, Logger } from '../drivers/driver.js';
+import type { DriverContext } from '../drivers/driver.js';
+import type { Logger } from '../model/logger.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { Store } from '../store/store.js';
-import type { DaemonConfig } from './config.js';
+import type { DaemonConfig } from '../model/config.js';
 import type { Firewall } from './firewall-port.js';
-import { newId } from './ids.js';
+import { newId } from '../model/ids.js';
 import { Networks } from './networks.js';
 import type { PoolPlanner } from './pool-planner.js';
 import { ensurePredefined } from './predefined.js';
 import { reconcileNetworks } from './reconcile.js';
 import { reconcileContainers } from './reconcile-containers.js';
-import type { ConnectRequest, DisconnectRequest, NetworkAttachment } from './types.js';
+import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
+import type { NetworkAttachment } from '../model/network.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
 import { ContainerNetworking } from './container-network.js';
 import { Containers } from './containers.js';
@@ -20,7 +22,8 @@ import { Endpoints } from './endpoints.js';
 import type { RuntimePort } from './runtime-port.js';
 import { EngineEvents } from './events.js';
 import { Resolver } from '../dns/resolver.js';
-import type { EndpointRecord, NetworkRecord } from './types.js';
+import type { EndpointRecord } from '../model/endpoint.js';
+import type { NetworkRecord } from '../model/network.js';
 import { Sandboxes } from './sandboxes.js';
 import { SandboxPool } from './sandbox-pool.js';
 import { toMapping, type PortPublisher } from './port-publisher.js';

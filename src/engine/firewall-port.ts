@@ -3,7 +3,7 @@
 import { parseBridgeOptions } from '../drivers/bridge/options.js';
 import type { FirewallState, Firewaller, FwNetwork, PortMapping } from '../firewall/firewaller.js';
 import { tryParseCidr } from '../ipam/address.js';
-import type { NetworkRecord } from './types.js';
+import type { NetworkRecord } from '../model/network.js';
 
 export interface Firewall {
   /** Our table exists (first thing at start-up, before networks are reconciled). */

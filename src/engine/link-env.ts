@@ -1,6 +1,6 @@
 // Legacy `--link target:alias` on the default bridge: the environment Docker gives the linker
 // (INDEX 04): ALIAS_PORT…, ALIAS_NAME, ALIAS_ENV_… in Docker's order.
-import type { ContainerRecord } from './container-types.js';
+import type { ContainerRecord } from '../model/container.js';
 
 /** The prefix Docker derives: the alias upper-cased, '-' and '.' turned into '_'. */
 function prefixOf(alias: string): string {

@@ -1,6 +1,6 @@
 // `GET /networks?filters=…` and `network prune --filter`: Docker's semantics on our records.
 import { invalid } from '../errors.js';
-import type { NetworkFilters, NetworkRecord } from './types.js';
+import type { NetworkFilters, NetworkRecord } from '../model/network.js';
 
 const KEYS = new Set(['name', 'id', 'driver', 'label', 'scope', 'type', 'dangling', 'until']);
 

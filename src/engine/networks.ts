@@ -9,10 +9,10 @@ import { bridgeName } from '../drivers/bridge/options.js';
 import { networkNameTaken, type Store } from '../store/store.js';
 import type { Firewall } from './firewall-port.js';
 import { crashPoint } from './crash-points.js';
-import { newId, nowRfc3339Nano } from './ids.js';
+import { newId, nowRfc3339Nano } from '../model/ids.js';
 import { matchNetwork } from './network-filters.js';
 import type { PoolPlanner } from './pool-planner.js';
-import type { CreateNetworkRequest, NetworkFilters, NetworkRecord } from './types.js';
+import type { CreateNetworkRequest, NetworkFilters, NetworkRecord } from '../model/network.js';
 
 const CURSOR_KEY = 'ipam.pool-cursor';
 

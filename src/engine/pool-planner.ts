@@ -2,8 +2,8 @@
 // decide every pool (subnet, range, gateway, aux) the new network gets. Pure and synchronous,
 // so it runs inside the store transaction that reserves the name.
 import type { TetherError } from '../errors.js';
-import type { PoolConfigRecord } from '../ipam/network-config.js';
-import type { CreateNetworkRequest, NetworkRecord } from './types.js';
+import type { PoolConfigRecord } from '../model/network.js';
+import type { CreateNetworkRequest, NetworkRecord } from '../model/network.js';
 
 /** A failure still carries the cursor: Docker advances it even when a create fails (INDEX 08). */
 export type PoolPlan =

@@ -6,9 +6,10 @@ import type { PortMapping, Proto } from '../firewall/firewaller.js';
 import type { HostPortReservation, PortReservations } from '../firewall/port-reservations.js';
 import { parseBridgeOptions } from '../drivers/bridge/options.js';
 import { tryParseIp, type Ip } from '../ipam/address.js';
-import type { ContainerRecord, PublishedPort } from './container-types.js';
+import type { ContainerRecord, PublishedPort } from '../model/container.js';
 import type { Firewall } from './firewall-port.js';
-import type { EndpointRecord, NetworkRecord } from './types.js';
+import type { EndpointRecord } from '../model/endpoint.js';
+import type { NetworkRecord } from '../model/network.js';
 import { Undo } from './undo.js';
 
 interface PortRequest {

@@ -3,9 +3,9 @@
 import { formatIp, makeCidr, parseSubnet } from '../ipam/address.js';
 import { OPT } from '../drivers/bridge/options.js';
 import type { Store } from '../store/store.js';
-import type { DaemonConfig } from './config.js';
-import { newId, nowRfc3339Nano } from './ids.js';
-import type { NetworkRecord } from './types.js';
+import type { DaemonConfig } from '../model/config.js';
+import { newId, nowRfc3339Nano } from '../model/ids.js';
+import type { NetworkRecord } from '../model/network.js';
 
 function base(name: string, driver: NetworkRecord['driver']): NetworkRecord {
   return {

@@ -6,7 +6,7 @@ import type { DriverContext } from '../drivers/driver.js';
 import type { Store } from '../store/store.js';
 import { ownsSandbox, type ContainerNetworking } from './container-network.js';
 import type { Endpoints } from './endpoints.js';
-import { nowRfc3339Nano } from './ids.js';
+import { nowRfc3339Nano } from '../model/ids.js';
 import type { RuntimePort } from './runtime-port.js';
 import type { Sandboxes } from './sandboxes.js';
 

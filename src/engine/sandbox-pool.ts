@@ -3,7 +3,7 @@
 // more than everything else a start does; taking a pooled one costs nothing. Neither Docker nor
 // Podman does this. Refilled in the background, one at a time; a dead daemon's pool is gone with
 // it (the namespaces are held by its open files only).
-import type { Logger } from '../drivers/driver.js';
+import type { Logger } from '../model/logger.js';
 import type { SandboxSockets } from '../dns/listener.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { Kernel, NetnsHandle } from '../kernel/kernel.js';

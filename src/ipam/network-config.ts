@@ -7,6 +7,7 @@
 // address) we refuse with 400 and a message naming the field, as later Docker does
 // (decisions.md: follow later fixes). Messages are Docker's wherever the reference has one.
 import { type TetherError, invalid, notFound } from '../errors.js';
+import type { PoolConfigRecord } from '../model/network.js';
 import {
   type Cidr,
   type Family,
@@ -220,17 +221,6 @@ export function inspectIpamConfig(pool: PoolConfig): DockerIpamConfig {
 }
 
 /** The plain-JSON form for the store. */
-export interface PoolConfigRecord {
-  family: Family;
-  subnet: string;
-  ipRange?: string;
-  gateway: string;
-  gatewayExplicit: boolean;
-  poolAssigned: boolean;
-  active: boolean;
-  auxAddresses: Record<string, string>;
-}
-
 export function poolConfigToRecord(pool: PoolConfig): PoolConfigRecord {
   return {
     family: pool.family,

@@ -5,8 +5,9 @@ import Database from 'better-sqlite3';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { conflict } from '../errors.js';
-import type { ContainerRecord } from '../engine/container-types.js';
-import type { EndpointRecord, NetworkRecord } from '../engine/types.js';
+import type { ContainerRecord } from '../model/container.js';
+import type { EndpointRecord } from '../model/endpoint.js';
+import type { NetworkRecord } from '../model/network.js';
 import { SCHEMA } from './schema.js';
 
 export type RowStatus = 'creating' | 'ready' | 'removing';

@@ -2,7 +2,7 @@
 // EndpointSettings with empty values ("", 0, null); empty means unset.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { ConnectRequest, DisconnectRequest } from '../../engine/types.js';
+import type { ConnectRequest, DisconnectRequest } from '../../model/endpoint.js';
 import { parseBody, validationError } from './validate.js';
 
 export const endpointSettings = z

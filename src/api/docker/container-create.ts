@@ -4,7 +4,7 @@
 // an /etc file is validated here, and every refusal is a 400 whose message names the field.
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { CreateContainerRequest, PortBinding, WantedAttachment } from '../../engine/container-types.js';
+import type { CreateContainerRequest, PortBinding, WantedAttachment } from '../../model/container.js';
 import { checkContainerName } from '../../engine/names.js';
 import { isTetherError } from '../../errors.js';
 import { endpointSettings, toEndpointRequest } from './connect.js';

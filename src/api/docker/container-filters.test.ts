@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerRecord } from '../../engine/container-types.js';
-import type { NetworkRecord } from '../../engine/types.js';
+import type { ContainerRecord } from '../../model/container.js';
+import type { NetworkRecord } from '../../model/network.js';
 import { notFound } from '../../errors.js';
 import { toHttpError } from '../errors.js';
 import { selectContainers, selectPrunable, type ListContext } from './container-filters.js';

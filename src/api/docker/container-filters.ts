@@ -1,9 +1,9 @@
 // `GET /containers/json?all=&limit=&filters=` and `POST /containers/prune?filters=`: dockerd's
 // selection rules (daemon/list.go) on our records. Kept apart from the JSON shapes: this decides
 // *which* containers, container-json.ts decides *how they look*.
-import type { ContainerRecord } from '../../engine/container-types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import { matchLabels } from '../../engine/network-filters.js';
-import type { NetworkRecord } from '../../engine/types.js';
+import type { NetworkRecord } from '../../model/network.js';
 import { invalid } from '../../errors.js';
 
 const LIST_KEYS = new Set(['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume']);

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ContainerRecord } from '../../engine/container-types.js';
-import type { EndpointRecord, NetworkRecord } from '../../engine/types.js';
+import type { ContainerRecord } from '../../model/container.js';
+import type { EndpointRecord } from '../../model/endpoint.js';
+import type { NetworkRecord } from '../../model/network.js';
 import { humanDuration, statusText, toContainerInspect, toContainerSummary, type ContainerView } from './container-json.js';
 
 // dockerd 20.10 answers, verbatim from reference/docker/10-api-trace/04-exec-lifecycle.log:

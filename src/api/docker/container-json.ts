@@ -3,8 +3,9 @@
 // Key order, null-vs-{} and the legacy top-level network fields follow dockerd
 // (10-api-trace/04-exec-lifecycle.log, INDEX 02/03/05). Go marshals maps with sorted keys, so
 // every map-valued field (Networks, Ports, ExposedPorts) is emitted sorted.
-import type { ContainerRecord, ContainerState, WantedAttachment } from '../../engine/container-types.js';
-import type { EndpointRecord, NetworkRecord } from '../../engine/types.js';
+import type { ContainerRecord, ContainerState, WantedAttachment } from '../../model/container.js';
+import type { EndpointRecord } from '../../model/endpoint.js';
+import type { NetworkRecord } from '../../model/network.js';
 import { splitPortKey } from './container-create.js';
 
 /** Everything the converters need besides the record; the routes assemble it from the engine. */

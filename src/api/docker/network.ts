@@ -1,7 +1,7 @@
 // Docker's network JSON: NetworkRecord → the exact keys, order and null/{} conventions of
 // dockerd (INDEX 01/03/09), and the create body → a typed CreateNetworkRequest.
 import { z } from 'zod';
-import type { CreateNetworkRequest, DriverName, NetworkAttachment, NetworkRecord } from '../../engine/types.js';
+import type { CreateNetworkRequest, DriverName, NetworkAttachment, NetworkRecord } from '../../model/network.js';
 import { parseBody, validationError } from './validate.js';
 
 export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachment[] = []) {

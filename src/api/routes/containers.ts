@@ -3,7 +3,7 @@
 // query helpers exported here.
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerRecord } from '../../engine/container-types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
 import type { WaitCondition } from '../../engine/container-lifecycle.js';
 import { conflict, invalid, isTetherError, notFound } from '../../errors.js';

@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import type { ContainerRecord } from '../../engine/container-types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
 import { conflict, invalid, notFound } from '../../errors.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';

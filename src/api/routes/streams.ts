@@ -8,7 +8,7 @@
 // OpenStdin) goes through conmon's attach socket by way of OciRuntime.attachStdin, once the
 // container runs: the CLI sends it, EOF included, before it starts the container (03-run.log).
 import type { Readable, Writable } from 'node:stream';
-import type { ContainerRecord } from '../../engine/container-types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
 import { invalid } from '../../errors.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';

@@ -2,7 +2,7 @@
 // per endpoint with its peer created directly inside the sandbox (one host batch line, no move).
 import { conflict, invalid } from '../../errors.js';
 import type { IpLine } from '../../kernel/kernel.js';
-import type { NetworkRecord } from '../../engine/types.js';
+import type { NetworkRecord } from '../../model/network.js';
 import type { JoinSpec, NetworkDriver } from '../driver.js';
 import { parseBridgeOptions } from './options.js';
 

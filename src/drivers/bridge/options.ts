@@ -1,7 +1,7 @@
 // Docker's bridge driver options (`-o com.docker.network.…`). Known keys are parsed and checked
 // with Docker's messages; unknown keys are kept and shown in inspect, as Docker does.
 import { invalid } from '../../errors.js';
-import type { NetworkRecord } from '../../engine/types.js';
+import type { NetworkRecord } from '../../model/network.js';
 
 export const OPT = {
   name: 'com.docker.network.bridge.name',

@@ -2,7 +2,7 @@
 // writes the whole table; after that a network or a port is element adds/deletes in one atomic
 // batch. It keeps a mirror of what it programmed, so a failed incremental batch (someone removed
 // an element) and a table flushed behind our back are both repaired by one full rebuild.
-import type { Logger } from '../../drivers/driver.js';
+import type { Logger } from '../../model/logger.js';
 import { conflict } from '../../errors.js';
 import { formatIp, ipEquals } from '../../ipam/address.js';
 import type { Kernel } from '../../kernel/kernel.js';

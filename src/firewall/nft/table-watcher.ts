@@ -6,7 +6,7 @@
 // structure check (`nft -t list table`) costs ~4 ms; polling it every 500 ms would burn CPU
 // forever, the monitor idles at zero.
 import { createInterface } from 'node:readline';
-import type { Logger } from '../../drivers/driver.js';
+import type { Logger } from '../../model/logger.js';
 import type { Kernel, SpawnedProcess } from '../../kernel/kernel.js';
 import { USER_CHAIN } from './ruleset.js';
 

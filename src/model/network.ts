@@ -1,10 +1,22 @@
-// The CNM domain objects as the engine keeps them. Plain data, validated once at the API edge;
-// nothing here knows Docker's PascalCase (api/docker/ converts) or HTTP.
+// Networks as every layer sees them: the stored record, the create request after edge
+// validation, list filters. Plain data; nothing here knows Docker's PascalCase (api/docker/
+// converts) or HTTP.
 
 export type DriverName = 'bridge' | 'host' | 'null' | 'macvlan' | 'ipvlan' | 'overlay';
+/** Where a network lives: this host only, or the cluster ('swarm' is Docker's spelling of it). */
 export type Scope = 'local' | 'global' | 'swarm';
 
-import type { PoolConfigRecord } from '../ipam/network-config.js';
+/** One IPAM pool of a network as stored (ipam/network-config.ts turns it into typed values). */
+export interface PoolConfigRecord {
+  family: 4 | 6;
+  subnet: string;
+  ipRange?: string;
+  gateway: string;
+  gatewayExplicit: boolean;
+  poolAssigned: boolean;
+  active: boolean;
+  auxAddresses: Record<string, string>;
+}
 
 export interface NetworkRecord {
   id: string;
@@ -53,52 +65,6 @@ export interface NetworkFilters {
   scope?: string[];
   type?: string[];
   dangling?: string[];
-}
-
-/** An attachment of a container to a network, while the container runs. */
-export interface EndpointRecord {
-  id: string;
-  networkId: string;
-  containerId: string;
-  /** The container's name (Docker lists endpoints by it). */
-  name: string;
-  ipv4?: string; // address without prefix
-  prefix4?: number;
-  gateway4?: string;
-  ipv6?: string;
-  prefix6?: number;
-  gateway6?: string;
-  mac: string;
-  /** Network-scoped aliases the user gave (--network-alias, connect --alias). */
-  aliases: string[];
-  /** Names the embedded DNS answers for this endpoint: name, short id, hostname, aliases, link aliases. */
-  dnsNames: string[];
-  /** The static addresses asked for (IPAMConfig), so inspect shows them. */
-  requestedIpv4?: string;
-  requestedIpv6?: string;
-  /** `--link-local-ip`: added to the interface as given, outside IPAM. */
-  linkLocalIPs?: string[];
-  ifname: string;
-  hostIfname: string;
-  /** This endpoint's gateway is the sandbox's default route. */
-  defaultRoute: boolean;
-}
-
-/** `network connect` (and one network of `run`), after edge validation. */
-export interface ConnectRequest {
-  container: string;
-  ipv4?: string;
-  ipv6?: string;
-  aliases: string[];
-  links: string[];
-  mac?: string;
-  linkLocalIPs?: string[];
-  driverOpts: Record<string, string>;
-}
-
-export interface DisconnectRequest {
-  container: string;
-  force: boolean;
 }
 
 /** One container on a network, as `network inspect` lists it. */

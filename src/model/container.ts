@@ -1,5 +1,5 @@
 // Containers as the engine keeps them: what the client asked for (config, host config, wanted
-// network attachments) and the live state. Docker's shapes live in api/docker/container.ts.
+// network attachments) and the live state. Docker's shapes live in api/docker/container-json.ts.
 
 export interface PortBinding {
   hostIp: string; // '' = all addresses
@@ -31,14 +31,6 @@ export interface ContainerConfig {
   /** "80/tcp" keys, Docker's ExposedPorts. */
   exposedPorts: string[];
 }
-
-export type NetworkMode =
-  | { kind: 'default' } // Docker's "default": the bridge network
-  | { kind: 'bridge' }
-  | { kind: 'host' }
-  | { kind: 'none' }
-  | { kind: 'container'; containerId: string }
-  | { kind: 'network'; name: string };
 
 export interface HostConfig {
   /** As Docker stores it: "default", "bridge", "host", "none", "container:<full id>", a network name. */

@@ -18,6 +18,7 @@ import { markOwner } from './kernel/owner.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { noRuntime } from './engine/no-runtime.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
+import { databasePath, openSqliteStore } from './store/sqlite/sqlite-store.js';
 
 export interface RunningDaemon {
   engine: Engine;
@@ -47,13 +48,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     execRoot: config.execRoot,
     defaultRuntime: config.defaultRuntime,
     cgroupParent: config.cgroupParent,
-    containerUsing: (imageId) => engineRef?.containers.list().find((c) => c.config.imageId === imageId)?.id,
+    containerUsing: async (imageId) => (await engineRef?.containers.list())?.find((c) => c.config.imageId === imageId)?.id,
   }).catch((e: unknown) => {
     log.warn('containers are unavailable', { error: String(e) });
     return undefined;
   });
   const engine = new Engine({
     config,
+    store: openSqliteStore(databasePath(config.dataRoot)),
     kernel,
     log,
     firewall,

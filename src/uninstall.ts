@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { join } from 'node:path';
 import { bridgeName } from './drivers/bridge/options.js';
 import type { DaemonConfig } from './model/config.js';
 import { unavailable } from './errors.js';
@@ -16,7 +15,7 @@ import { LinuxKernel } from './kernel/kernel.js';
 import { killOwned } from './kernel/owner.js';
 import { ContainerRuntime } from './runtime/container-runtime.js';
 import { removeCgroupParents } from './runtime/oci-runtime.js';
-import { Store } from './store/store.js';
+import { databasePath, openSqliteStore } from './store/sqlite/sqlite-store.js';
 
 /** Undoes the daemon's host state; `say` gets one line per thing done. */
 export async function uninstall(config: DaemonConfig, say: (line: string) => void): Promise<void> {
@@ -26,23 +25,23 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
   }
   const kernel = new LinuxKernel();
   try {
-    const db = join(config.dataRoot, 'tether.db');
+    const db = databasePath(config.dataRoot);
     if (existsSync(db)) {
-      const store = new Store(db);
+      const store = openSqliteStore(db);
       try {
         const runtime = await ContainerRuntime.open({ kernel, dataRoot: config.dataRoot, execRoot: config.execRoot, defaultRuntime: config.defaultRuntime, cgroupParent: config.cgroupParent }).catch((e: unknown) => {
           say(`containers: not stopped, no OCI runtime (${String(e)})`);
           return undefined;
         });
-        for (const { doc: c } of runtime ? store.containers() : []) {
+        for (const { doc: c } of runtime ? await store.containers() : []) {
           await runtime?.abort(c.id); // kills it and drops the runtime's state; the writable layer stays
           if (c.state.status === 'running') say(`container ${c.name}: stopped`);
         }
-        const bridges = store.networks().filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc));
+        const bridges = (await store.networks()).filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc));
         const failed = await kernel.ipTry(bridges.map((b) => ['link', 'del', 'dev', b]));
         for (const [i, b] of bridges.entries()) if (!failed.has(i)) say(`bridge ${b}: deleted`);
       } finally {
-        store.close();
+        await store.close();
       }
     }
     const leftovers = killOwned(config.execRoot); // helpers of a daemon killed with SIGKILL

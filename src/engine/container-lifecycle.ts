@@ -42,8 +42,8 @@ export class ContainerLifecycle {
 
   /** Returns false when the container was already running (Docker answers 304). */
   async start(ref: string): Promise<boolean> {
-    await this.exiting.get(this.containers.find(ref).id);
-    const c = this.containers.find(ref);
+    await this.exiting.get((await this.containers.find(ref)).id);
+    const c = await this.containers.find(ref);
     if (c.state.status === 'running') return false;
     const inFlight = this.starting.get(c.id);
     if (inFlight) {
@@ -68,24 +68,26 @@ export class ContainerLifecycle {
   }
 
   /** Legacy links on the default bridge: each target must run; its address and ports become env. */
-  private linkEnvironment(c: ContainerRecord): string[] {
+  private async linkEnvironment(c: ContainerRecord): Promise<string[]> {
     if (c.hostConfig.networkMode !== 'default' && c.hostConfig.networkMode !== 'bridge') return [];
-    return c.hostConfig.links.flatMap((link) => {
+    const env: string[] = [];
+    for (const link of c.hostConfig.links) {
       const [ref, alias] = link.split(':');
-      const target = this.containers.find(ref!);
+      const target = await this.containers.find(ref!);
       const name = alias ?? target.name;
       if (target.state.status !== 'running') {
         throw invalid(`Cannot link to a non running container: /${target.name} AS /${c.name}/${name}`, 'link.notRunning');
       }
-      const ip = this.networking.attached(target).find(({ net }) => net.predefined && net.driver === 'bridge')?.ep.ipv4;
-      return ip ? linkEnv(c, target, name, ip) : [];
-    });
+      const ip = (await this.networking.attached(target)).find(({ net }) => net.predefined && net.driver === 'bridge')?.ep.ipv4;
+      if (ip) env.push(...linkEnv(c, target, name, ip));
+    }
+    return env;
   }
 
   private async doStart(c: ContainerRecord): Promise<void> {
     let created = false;
     try {
-      const links = this.linkEnvironment(c);
+      const links = await this.linkEnvironment(c);
       const etc = this.networking.etcPaths(c);
       const { pid } = await this.networking.up(c, async (netns) => {
         const r = await this.runtime.create({
@@ -108,13 +110,13 @@ export class ContainerLifecycle {
         return r;
       });
       try {
-        c.published = await this.ports.publish(c, this.networking.attached(c));
-        this.containers.save(c); // a crash from here on finds the ports to restore or remove
+        c.published = await this.ports.publish(c, await this.networking.attached(c));
+        await this.containers.save(c); // a crash from here on finds the ports to restore or remove
         await crashPoint('container.network-up');
         await this.runtime.start(c.id);
         await crashPoint('container.started');
         c.state = { ...c.state, status: 'running', pid, exitCode: 0, error: '', startedAt: nowRfc3339Nano() };
-        this.containers.save(c);
+        await this.containers.save(c);
       } catch (e) {
         await this.ports.unpublish(c).catch((pe: unknown) => this.log.error('unpublish after failed start', { container: c.id, error: String(pe) }));
         c.published = [];
@@ -124,13 +126,13 @@ export class ContainerLifecycle {
     } catch (e) {
       if (created) await this.runtime.abort(c.id).catch((ae: unknown) => this.log.error('runtime abort failed', { container: c.id, error: String(ae) }));
       c.state = { ...c.state, status: 'created', exitCode: 128, error: (e as Error).message };
-      this.containers.save(c);
+      await this.containers.save(c);
       throw e instanceof TetherError ? e : conflict((e as Error).message, 'container.start');
     }
   }
 
   async stop(ref: string, timeoutSec = 10): Promise<boolean> {
-    const c = this.containers.find(ref);
+    const c = await this.containers.find(ref);
     if (c.state.status !== 'running') return false;
     const done = this.waitFor(c.id, 'not-running');
     await this.runtime.stop(c.id, timeoutSec);
@@ -139,7 +141,7 @@ export class ContainerLifecycle {
   }
 
   async kill(ref: string, signal = 'KILL'): Promise<void> {
-    const c = this.containers.find(ref);
+    const c = await this.containers.find(ref);
     if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`, 'container.notRunning');
     await this.runtime.kill(c.id, signal);
   }
@@ -150,12 +152,16 @@ export class ContainerLifecycle {
   }
 
   /** Resolves with the exit code once the condition holds (Docker's POST /containers/{id}/wait). */
-  waitFor(id: string, condition: WaitCondition): Promise<number> {
-    const c = this.containers.tryFind(id);
-    if (condition === 'not-running' && c && c.state.status !== 'running') return Promise.resolve(c.state.exitCode);
-    if (condition === 'removed' && !c) return Promise.resolve(0);
+  async waitFor(id: string, condition: WaitCondition): Promise<number> {
+    // Listen before looking: an exit between the look and the listen would be missed.
     const event = condition === 'removed' ? `removed:${id}` : `exit:${id}`;
-    return new Promise((resolve) => this.events.once(event, (code: number) => resolve(code)));
+    let listener!: (code: number) => void;
+    const next = new Promise<number>((resolve) => this.events.once(event, (listener = resolve)));
+    const c = await this.containers.tryFind(id);
+    const now = condition === 'not-running' && c && c.state.status !== 'running' ? c.state.exitCode : condition === 'removed' && !c ? 0 : undefined;
+    if (now === undefined) return next;
+    this.events.off(event, listener);
+    return now;
   }
 
   removed(id: string, exitCode: number): void {
@@ -167,13 +173,13 @@ export class ContainerLifecycle {
     // A process can exit before its start is recorded (`echo` on a busy machine): let the start
     // record 'running' first, so the exit is not overwritten by it.
     await this.starting.get(id)?.catch(() => undefined);
-    const c = this.containers.tryFind(id);
+    const c = await this.containers.tryFind(id);
     if (!c) return;
     c.state = { ...c.state, status: 'exited', pid: 0, exitCode, finishedAt: nowRfc3339Nano() };
     try {
       await this.ports.unpublish(c);
       c.published = [];
-      this.containers.save(c);
+      await this.containers.save(c);
       await this.networking.down(c);
     } catch (e) {
       this.log.error('network teardown after exit failed', { container: id, error: String(e) });

@@ -33,7 +33,7 @@ export class ContainerNetworking {
     private readonly sandboxes: Sandboxes,
     private readonly config: DaemonConfig,
     private readonly log: Logger,
-    private readonly lookupContainer: (id: string) => ContainerRecord | undefined,
+    private readonly lookupContainer: (id: string) => Promise<ContainerRecord | undefined>,
     private readonly dns: Resolver,
     private readonly pool: SandboxPool,
   ) {}
@@ -56,7 +56,7 @@ export class ContainerNetworking {
   async up<T>(c: ContainerRecord, alongside: (netns: NetnsChoice) => Promise<T>): Promise<T> {
     const ownerId = sharedOwner(c);
     if (ownerId) {
-      const shared = this.lookupContainer(ownerId);
+      const shared = await this.lookupContainer(ownerId);
       if (!shared) throw notFound(`No such container: ${ownerId}`, 'container.notFound');
       if (!this.sandboxes.exists(shared.id) || shared.state.status !== 'running') {
         throw invalid(`cannot join network of a non running container: ${shared.id}`, 'container.notRunning');
@@ -65,8 +65,8 @@ export class ContainerNetworking {
     }
     return Undo.run(async (undo) => {
       const isHost = c.hostConfig.networkMode === 'host';
-      const wantsDns = !isHost && this.usesEmbeddedDns(c.networks);
-      const ipv6 = this.wantsIpv6(c);
+      const wantsDns = !isHost && (await this.usesEmbeddedDns(c.networks));
+      const ipv6 = await this.wantsIpv6(c);
       let sb: SandboxRef = { containerId: c.id, netnsPath: '' };
       // A pooled sandbox has its resolver sockets bound already (IPv4-only namespaces).
       const pooled = wantsDns && !ipv6 ? this.pool.take() : undefined;
@@ -76,7 +76,7 @@ export class ContainerNetworking {
       }
       await this.writeEtc(c); // the runtime bind-mounts these; they are rewritten in place below
       const other = alongside(isHost ? { kind: 'host' } : { kind: 'path', path: sb.netnsPath });
-      const dnsReady = !wantsDns ? undefined : pooled ? this.dns.adoptSandbox(c.id, pooled.sockets, this.dnsOptions(c)) : this.startDns(c, sb);
+      const dnsReady = !wantsDns ? undefined : pooled ? this.dns.adoptSandbox(c.id, pooled.sockets, await this.dnsOptions(c)) : this.startDns(c, sb);
       if (dnsReady) undo.push('dns', () => this.dns.removeSandbox(c.id));
       c.nextIfIndex = 0;
       let routed = false;
@@ -98,64 +98,66 @@ export class ContainerNetworking {
 
   /** Tears the network side down after the process exited; idempotent. */
   async down(c: ContainerRecord): Promise<void> {
-    for (const { doc: ep } of this.store.endpoints({ containerId: c.id })) await this.endpoints.detach(ep);
+    for (const { doc: ep } of await this.store.endpoints({ containerId: c.id })) await this.endpoints.detach(ep);
     if (sharedOwner(c)) return; // the namespace is the owner's (who may be gone already)
     this.dns.removeSandbox(c.id); // an open socket would keep the namespace alive
     this.sandboxes.delete(c.id);
   }
 
   /** Binds the embedded resolver in a running container's sandbox (start, connect, restart). */
-  startDns(c: ContainerRecord, sb: SandboxRef): Promise<void> {
-    if (this.dns.hasSandbox(c.id)) return Promise.resolve();
-    return this.dns.addSandbox(c.id, sb.netnsPath, this.dnsOptions(c));
+  async startDns(c: ContainerRecord, sb: SandboxRef): Promise<void> {
+    if (this.dns.hasSandbox(c.id)) return;
+    await this.dns.addSandbox(c.id, sb.netnsPath, await this.dnsOptions(c));
   }
 
   /** The container's links changed: a running one's resolver answers from the new set. */
-  linksChanged(c: ContainerRecord): void {
-    this.dns.updateLinks(c.id, this.dnsOptions(c));
+  async linksChanged(c: ContainerRecord): Promise<void> {
+    this.dns.updateLinks(c.id, await this.dnsOptions(c));
   }
 
-  private dnsOptions(c: ContainerRecord): SandboxDnsOptions {
+  private async dnsOptions(c: ContainerRecord): Promise<SandboxDnsOptions> {
+    // --link at create, and the links given per network at connect (EndpointSettings.Links).
+    const links: Array<[string, string]> = [];
+    for (const l of [...c.hostConfig.links, ...c.networks.flatMap((w) => w.links)]) {
+      const [target, alias] = l.split(':');
+      if (!target) continue;
+      const other = await this.lookupContainer(target);
+      // A target that does not exist yet stays a name: the resolver finds it when it appears.
+      links.push([(alias ?? target).toLowerCase(), other?.id ?? target.replace(/^\//, '')]);
+    }
     return {
       containerId: c.id,
       hostname: c.config.hostname,
       dnsServers: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns,
       dnsSearch: c.hostConfig.dnsSearch,
-      // --link at create, and the links given per network at connect (EndpointSettings.Links).
-      links: Object.fromEntries(
-        [...c.hostConfig.links, ...c.networks.flatMap((w) => w.links)].flatMap((l) => {
-          const [target, alias] = l.split(':');
-          const other = target ? this.lookupContainer(target) : undefined;
-          // A target that does not exist yet stays a name: the resolver finds it when it appears.
-          return target ? [[(alias ?? target).toLowerCase(), other?.id ?? target.replace(/^\//, '')]] : [];
-        }),
-      ),
+      links: Object.fromEntries(links),
     };
   }
 
-  usesEmbeddedDns(wanted: WantedAttachment[]): boolean {
-    return wanted.some((w) => this.store.network(w.networkId)?.doc.predefined === false);
+  async usesEmbeddedDns(wanted: WantedAttachment[]): Promise<boolean> {
+    for (const w of wanted) if ((await this.store.network(w.networkId))?.doc.predefined === false) return true;
+    return false;
   }
 
   /** `network connect`: live when the container runs, remembered for its next start otherwise. */
   async connect(c: ContainerRecord, want: WantedAttachment, running: boolean): Promise<void> {
     if (running) {
-      const hasRoute = this.store.endpoints({ containerId: c.id }).some((r) => r.doc.defaultRoute);
+      const hasRoute = (await this.store.endpoints({ containerId: c.id })).some((r) => r.doc.defaultRoute);
       const index = c.nextIfIndex++; // consumed when the attach fails past validation (requests are checked before)
       try {
         await this.endpoints.attach(c, want, this.sandboxes.ref(c.id), index, !hasRoute);
-        if (this.usesEmbeddedDns([want])) await this.startDns(c, this.sandboxes.ref(c.id));
+        if (await this.usesEmbeddedDns([want])) await this.startDns(c, this.sandboxes.ref(c.id));
       } finally {
-        this.persistIfIndex(c);
+        await this.persistIfIndex(c);
       }
-    } else if (this.store.endpoints({ containerId: c.id }).length > 0 || c.networks.some((w) => w.networkId === want.networkId)) {
-      const net = this.store.network(want.networkId)!.doc;
+    } else if ((await this.store.endpoints({ containerId: c.id })).length > 0 || c.networks.some((w) => w.networkId === want.networkId)) {
+      const net = (await this.store.network(want.networkId))!.doc;
       throw invalid(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }
     c.networks.push(want);
     if (running) {
       await this.writeEtc(c);
-      if (want.links.length > 0) this.linksChanged(c);
+      if (want.links.length > 0) await this.linksChanged(c);
     }
   }
 
@@ -164,8 +166,8 @@ export class ContainerNetworking {
     if (idx < 0) throw notFound(`container ${c.id} is not connected to network ${net.name}`, 'endpoint.notConnected');
     const [gone] = c.networks.splice(idx, 1);
     if (!running) return;
-    if (gone && gone.links.length > 0) this.linksChanged(c);
-    const ep = this.store.endpoints({ containerId: c.id }).find((r) => r.doc.networkId === net.id)?.doc;
+    if (gone && gone.links.length > 0) await this.linksChanged(c);
+    const ep = (await this.store.endpoints({ containerId: c.id })).find((r) => r.doc.networkId === net.id)?.doc;
     if (ep) {
       await this.endpoints.detach(ep);
       if (ep.defaultRoute) await this.moveDefaultRoute(c);
@@ -174,26 +176,30 @@ export class ContainerNetworking {
   }
 
   /** The endpoints of a running container, with their networks, in attach order. */
-  attached(c: ContainerRecord): Array<{ ep: EndpointRecord; net: NetworkRecord }> {
-    return this.store
-      .endpoints({ containerId: c.id })
-      .map((r) => ({ ep: r.doc, net: this.store.network(r.doc.networkId)?.doc }))
-      .filter((x): x is { ep: EndpointRecord; net: NetworkRecord } => x.net !== undefined)
-      .sort((a, b) => Number(a.ep.ifname.slice(3)) - Number(b.ep.ifname.slice(3)));
+  async attached(c: ContainerRecord): Promise<Array<{ ep: EndpointRecord; net: NetworkRecord }>> {
+    const out: Array<{ ep: EndpointRecord; net: NetworkRecord }> = [];
+    for (const { doc: ep } of await this.store.endpoints({ containerId: c.id })) {
+      const net = (await this.store.network(ep.networkId))?.doc;
+      if (net) out.push({ ep, net });
+    }
+    return out.sort((a, b) => Number(a.ep.ifname.slice(3)) - Number(b.ep.ifname.slice(3)));
   }
 
   private async moveDefaultRoute(c: ContainerRecord): Promise<void> {
-    const next = this.attached(c).find(({ ep, net }) => ep.gateway4 && !net.internal);
+    const next = (await this.attached(c)).find(({ ep, net }) => ep.gateway4 && !net.internal);
     if (next) await this.endpoints.takeDefaultRoute(next.ep, this.sandboxes.ref(c.id));
   }
 
-  private persistIfIndex(c: ContainerRecord): void {
-    const row = this.store.container(c.id);
-    if (row) this.store.putContainer({ ...row.doc, nextIfIndex: c.nextIfIndex }, row.status);
+  private persistIfIndex(c: ContainerRecord): Promise<void> {
+    return this.store.tx(async (t) => {
+      const row = await t.container(c.id);
+      if (row) await t.putContainer({ ...row.doc, nextIfIndex: c.nextIfIndex }, row.status);
+    });
   }
 
-  private wantsIpv6(c: ContainerRecord): boolean {
-    return c.networks.some((w) => this.store.network(w.networkId)?.doc.pools.some((p) => p.family === 6 && p.active));
+  private async wantsIpv6(c: ContainerRecord): Promise<boolean> {
+    for (const w of c.networks) if ((await this.store.network(w.networkId))?.doc.pools.some((p) => p.family === 6 && p.active)) return true;
+    return false;
   }
 
   /** Writes hosts, resolv.conf and hostname as Docker would for the current attachments. */
@@ -201,7 +207,7 @@ export class ContainerNetworking {
     if (sharedOwner(c)) return;
     const paths = this.etcPaths(c);
     await mkdir(join(paths.hosts, '..'), { recursive: true });
-    const attached = this.attached(c);
+    const attached = await this.attached(c);
     const host = c.hostConfig.networkMode === 'host';
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const embeddedDns = attached.some(({ net }) => !net.predefined);
@@ -211,7 +217,7 @@ export class ContainerNetworking {
           hostname: this.hostname(c),
           domainname: c.config.domainname,
           ownAddresses: attached.flatMap(({ ep }) => [ep.ipv4, ep.ipv6].filter((a): a is string => !!a)),
-          extra: [...this.extraHosts(c), ...this.linkEntries(c, attached)],
+          extra: [...(await this.extraHosts(c)), ...(await this.linkEntries(c, attached))],
         });
     await Promise.all([
       writeFile(paths.hosts, hosts),
@@ -220,8 +226,8 @@ export class ContainerNetworking {
     ]);
   }
 
-  private extraHosts(c: ContainerRecord): HostsEntry[] {
-    const gw = this.store.networkByName('bridge')?.doc.pools[0]?.gateway ?? '';
+  private async extraHosts(c: ContainerRecord): Promise<HostsEntry[]> {
+    const gw = (await this.store.networkByName('bridge'))?.doc.pools[0]?.gateway ?? '';
     return c.hostConfig.extraHosts.map((h) => {
       const sep = h.indexOf(':');
       const ip = h.slice(sep + 1);
@@ -230,15 +236,16 @@ export class ContainerNetworking {
   }
 
   /** Legacy links on the default bridge: `ip\talias shortid name` for running targets there. */
-  private linkEntries(c: ContainerRecord, attached: Array<{ ep: EndpointRecord; net: NetworkRecord }>): HostsEntry[] {
+  private async linkEntries(c: ContainerRecord, attached: Array<{ ep: EndpointRecord; net: NetworkRecord }>): Promise<HostsEntry[]> {
     if (!attached.some(({ net }) => net.predefined && net.driver === 'bridge')) return [];
-    return c.hostConfig.links.flatMap((link) => {
+    const out: HostsEntry[] = [];
+    for (const link of c.hostConfig.links) {
       const [target, alias] = link.split(':');
-      const other = target ? this.lookupContainer(target) : undefined;
-      const ip = other && this.store.endpoints({ containerId: other.id }).find((r) => this.store.network(r.doc.networkId)?.doc.name === 'bridge')?.doc.ipv4;
-      if (!other || !ip) return [];
-      return [{ ip, names: [...new Set([alias ?? other.name, other.id.slice(0, 12), other.name])] }];
-    });
+      const other = target ? await this.lookupContainer(target) : undefined;
+      const ip = other && (await this.attached(other)).find(({ net }) => net.name === 'bridge')?.ep.ipv4;
+      if (other && ip) out.push({ ip, names: [...new Set([alias ?? other.name, other.id.slice(0, 12), other.name])] });
+    }
+    return out;
   }
 }
 

@@ -27,50 +27,43 @@ export class Containers {
   ) {}
 
   /** Docker's lookup: full id, exact name, then unique id prefix. */
-  find(ref: string): ContainerRecord {
+  async find(ref: string): Promise<ContainerRecord> {
     const name = ref.startsWith('/') ? ref.slice(1) : ref;
-    const exact = this.store.container(ref) ?? this.store.containerByName(name);
+    const exact = (await this.store.container(ref)) ?? (await this.store.containerByName(name));
     if (exact) return exact.doc;
-    const byPrefix = ref.length > 0 ? this.store.containers().filter((r) => r.doc.id.startsWith(ref)) : [];
-    if (byPrefix.length === 1) return byPrefix[0]!.doc;
-    if (byPrefix.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`, 'container.ambiguous');
-    throw notFound(`No such container: ${ref}`, 'container.notFound');
+    return byIdPrefix(ref.length > 0 ? (await this.store.containers()).map((r) => r.doc) : [], ref);
   }
 
   /** find() for create: a missing container is the request's fault (400); see asInvalid. */
-  private findForCreate(ref: string): ContainerRecord {
+  private findForCreate(ref: string): Promise<ContainerRecord> {
     return asInvalid(() => this.find(ref));
   }
 
-  tryFind(ref: string): ContainerRecord | undefined {
-    try {
-      return this.find(ref);
-    } catch {
-      return undefined;
-    }
+  tryFind(ref: string): Promise<ContainerRecord | undefined> {
+    return this.find(ref).catch(() => undefined);
   }
 
-  list(): ContainerRecord[] {
-    return this.store.containers().map((r) => r.doc).sort((a, b) => b.created.localeCompare(a.created));
+  async list(): Promise<ContainerRecord[]> {
+    return (await this.store.containers()).map((r) => r.doc).sort((a, b) => b.created.localeCompare(a.created));
   }
 
   /** dockerd's generateNewName: six random tries, then the short id. */
-  private freeName(id: string): string {
+  private async freeName(id: string): Promise<string> {
     for (let retry = 0; retry < 6; retry++) {
       const name = randomContainerName(retry);
-      if (!this.store.containerByName(name)) return name; // not find(): a miss would scan for id prefixes
+      if (!(await this.store.containerByName(name))) return name; // not find(): a miss would scan for id prefixes
     }
     return id.slice(0, 12);
   }
 
-  save(c: ContainerRecord): void {
-    this.store.putContainer(c, 'ready');
+  save(c: ContainerRecord): Promise<void> {
+    return this.store.putContainer(c, 'ready');
   }
 
   async create(req: CreateContainerRequest): Promise<{ id: string; warnings: string[] }> {
     const image = await this.runtime.resolveImage(req.config.image);
     const id = newId();
-    const name = req.name ? checkContainerName(req.name) : this.freeName(id);
+    const name = req.name ? checkContainerName(req.name) : await this.freeName(id);
     const warnings: string[] = [];
     const hc = { ...req.hostConfig };
     const mode = hc.networkMode || 'default';
@@ -78,16 +71,16 @@ export class Containers {
 
     if (mode.startsWith('container:')) {
       checkContainerModeConflicts(req);
-      const target = this.findForCreate(mode.slice('container:'.length));
+      const target = await this.findForCreate(mode.slice('container:'.length));
       hc.networkMode = `container:${target.id}`; // stored with the full id (INDEX 02)
     } else {
       const primaryRef = mode === 'default' ? 'bridge' : mode;
-      const primary = asInvalid(() => this.networks.find(primaryRef));
+      const primary = await asInvalid(() => this.networks.find(primaryRef));
       const settings = req.endpoints[primaryRef] ?? req.endpoints[mode] ?? req.endpoints[primary.id] ?? emptySettings();
       wanted.push(this.wantFor(primary, settings));
       for (const [ref, s] of Object.entries(req.endpoints)) {
         if (ref === primaryRef || ref === mode || ref === primary.id) continue;
-        const net = asInvalid(() => this.networks.find(ref));
+        const net = await asInvalid(() => this.networks.find(ref));
         if (primary.driver === 'host' || primary.driver === 'null') {
           throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
         }
@@ -102,7 +95,7 @@ export class Containers {
     const legacyBridge = mode === 'default' || mode === 'bridge';
     for (const link of legacyBridge ? hc.links : []) {
       const target = link.split(':')[0] ?? '';
-      if (!this.tryFind(target)) throw invalid(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
+      if (!(await this.tryFind(target))) throw invalid(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
     }
 
     const exposed = new Set([...image.exposedPorts, ...req.config.exposedPorts, ...Object.keys(hc.portBindings)]);
@@ -126,33 +119,33 @@ export class Containers {
       state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z' },
     };
     c.config.hostname = this.networking.hostname(c);
-    this.store.putContainer(c, 'ready'); // a taken name is Docker's 409 here
+    await this.store.putContainer(c, 'ready'); // a taken name is Docker's 409 here
     return { id, warnings };
   }
 
   /** Docker's rename: the record, and the names its running endpoints answer to. */
   async rename(ref: string, newName: string | null): Promise<void> {
-    const c = this.find(ref);
+    const c = await this.find(ref);
     if (!newName) throw invalid('Neither old nor new names may be empty', 'container.rename');
     const name = checkContainerName(newName);
     if (name === c.name) throw invalid('Renaming a container with the same name as its current name', 'container.rename');
     const old = c.name;
-    this.save({ ...c, name }); // a taken name is the store's 409
+    await this.save({ ...c, name }); // a taken name is the store's 409
     await this.endpoints.rename(c.id, old, name);
   }
 
   /** Docker's `DELETE /containers/<parent>/<alias>?link=1`: the parent forgets one legacy link. */
-  removeLink(parentRef: string, alias: string): void {
-    const c = this.find(parentRef);
+  async removeLink(parentRef: string, alias: string): Promise<void> {
+    const c = await this.find(parentRef);
     const links = c.hostConfig.links.filter((l) => (l.split(':')[1] ?? l.split(':')[0]) !== alias);
     if (links.length === c.hostConfig.links.length) throw notFound(`No such container: ${parentRef}/${alias}`, 'container.notFound');
     const updated = { ...c, hostConfig: { ...c.hostConfig, links } };
-    this.save(updated);
-    this.networking.linksChanged(updated);
+    await this.save(updated);
+    await this.networking.linksChanged(updated);
   }
 
   async remove(ref: string, opts: { force: boolean; stop: (c: ContainerRecord) => Promise<void> }): Promise<void> {
-    const c = this.find(ref);
+    const c = await this.find(ref);
     if (c.state.status === 'running' || c.state.status === 'paused') {
       if (!opts.force) {
         throw conflict(`You cannot remove a running container ${c.id}. Stop the container before attempting removal or force remove`, 'container.running');
@@ -161,12 +154,12 @@ export class Containers {
     }
     await this.networking.down(c);
     await this.runtime.remove(c.id);
-    this.store.tx(() => this.store.deleteContainer(c.id));
+    await this.store.deleteContainer(c.id);
   }
 
   async connect(networkRef: string, req: ConnectRequest): Promise<void> {
-    const net = this.networks.find(networkRef);
-    const c = this.find(req.container);
+    const net = await this.networks.find(networkRef);
+    const c = await this.find(req.container);
     const mode = c.hostConfig.networkMode;
     if (mode.startsWith('container:')) {
       throw invalid('container sharing network namespace with another container or host cannot be connected to any other network', 'container.sharedNetns');
@@ -184,16 +177,16 @@ export class Containers {
       throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }
     await this.networking.connect(c, want, c.state.status === 'running');
-    this.save(c);
+    await this.save(c);
   }
 
   async disconnect(networkRef: string, req: DisconnectRequest): Promise<void> {
-    const net = this.networks.find(networkRef);
-    const c = this.find(req.container);
+    const net = await this.networks.find(networkRef);
+    const c = await this.find(req.container);
     if (net.driver === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
     if (net.driver === 'null' && c.hostConfig.networkMode === 'none') return; // Docker: silently fine
     await this.networking.disconnect(c, net, c.state.status === 'running');
-    this.save(c);
+    await this.save(c);
   }
 
   private wantFor(net: NetworkRecord, s: Omit<WantedAttachment, 'networkId'>): WantedAttachment {
@@ -210,6 +203,19 @@ export class Containers {
     checkRequestedAddresses(net.pools.map(poolConfigFromRecord), s);
     return { networkId: net.id, ...s };
   }
+}
+
+/** find() over a list read already (a whole listing's filters look up several refs). */
+export function findContainerIn(list: readonly ContainerRecord[], ref: string): ContainerRecord {
+  const name = ref.startsWith('/') ? ref.slice(1) : ref;
+  return list.find((c) => c.id === ref || c.name === name) ?? byIdPrefix(list, ref);
+}
+
+function byIdPrefix(list: readonly ContainerRecord[], ref: string): ContainerRecord {
+  const matches = ref.length > 0 ? list.filter((c) => c.id.startsWith(ref)) : [];
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) throw invalid(`multiple IDs found with provided prefix: ${ref}`, 'container.ambiguous');
+  throw notFound(`No such container: ${ref}`, 'container.notFound');
 }
 
 function emptySettings(): Omit<WantedAttachment, 'networkId'> {
@@ -239,9 +245,9 @@ function checkContainerModeConflicts(req: CreateContainerRequest): void {
  * At create, a missing network or container is a client mistake answered 400 with Docker's
  * words: a 404 from create makes the docker CLI think the image is missing and try a pull.
  */
-function asInvalid<T>(fn: () => T): T {
+async function asInvalid<T>(fn: () => Promise<T>): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (e) {
     if (e instanceof TetherError && e.kind === 'notFound') throw invalid(e.message, e.code);
     throw e;

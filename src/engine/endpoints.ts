@@ -8,7 +8,7 @@ import { driverFor } from '../drivers/registry.js';
 import { formatIp } from '../ipam/address.js';
 import { allocateEndpoint, macFromIPv4 } from '../ipam/address-allocator.js';
 import { poolConfigFromRecord } from '../ipam/network-config.js';
-import type { Store } from '../store/store.js';
+import type { Store, StoreTx } from '../store/store.js';
 import type { ContainerRecord, WantedAttachment } from '../model/container.js';
 import { crashPoint } from './crash-points.js';
 import { newId } from '../model/ids.js';
@@ -50,17 +50,17 @@ export class Endpoints {
   }
 
   async attach(c: ContainerRecord, want: WantedAttachment, sb: SandboxRef, ifIndex: number, defaultRoute: boolean): Promise<EndpointRecord> {
-    const net = this.store.network(want.networkId)?.doc;
+    const net = (await this.store.network(want.networkId))?.doc;
     if (!net) throw invalid(`network ${want.networkId} not found`, 'network.notFound');
     if (net.configOnly) throw forbidden('cannot create endpoint on configuration-only network', 'network.configOnly');
-    const ep = this.store.tx(() => this.reserve(c, net, want, ifIndex, defaultRoute));
+    const ep = await this.store.tx((t) => this.reserve(t, c, net, want, ifIndex, defaultRoute));
     try {
       await crashPoint('endpoint.reserved');
       if (net.driver === 'bridge') {
         await driverFor(net.driver).join(net, this.joinSpec(ep, sb, net), this.ctx);
       }
       await crashPoint('endpoint.joined');
-      this.store.setEndpointStatus(ep.id, 'ready');
+      await this.store.setEndpointStatus(ep.id, 'ready');
       for (const o of this.observers) await o.endpointUp(ep, net);
     } catch (e) {
       await this.detach(ep).catch((ue: unknown) => this.ctx.log.error('rollback of endpoint failed', { endpoint: ep.id, error: String(ue) }));
@@ -71,21 +71,21 @@ export class Endpoints {
 
   /** Removes an endpoint: kernel side, observers, row and lease. Idempotent. */
   async detach(ep: EndpointRecord): Promise<void> {
-    const net = this.store.network(ep.networkId)?.doc;
-    this.store.setEndpointStatus(ep.id, 'removing');
+    const net = (await this.store.network(ep.networkId))?.doc;
+    await this.store.setEndpointStatus(ep.id, 'removing');
     if (net) {
       for (const o of this.observers) await o.endpointDown(ep, net);
       if (net.driver === 'bridge') await driverFor(net.driver).leave(net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath: '' }, net), this.ctx);
     }
-    this.store.tx(() => this.store.deleteEndpoint(ep.id));
+    await this.store.deleteEndpoint(ep.id);
   }
 
   /** A container was renamed: its endpoints answer to the new name at once (DNS included). */
   async rename(containerId: string, oldName: string, newName: string): Promise<void> {
-    for (const { doc: ep, status } of this.store.endpoints({ containerId })) {
+    for (const { doc: ep, status } of await this.store.endpoints({ containerId })) {
       const renamed = { ...ep, name: newName, dnsNames: ep.dnsNames.map((n) => (n === oldName ? newName : n)) };
-      this.store.putEndpoint(renamed, status);
-      const net = this.store.network(ep.networkId)?.doc;
+      await this.store.putEndpoint(renamed, status);
+      const net = (await this.store.network(ep.networkId))?.doc;
       if (net && status === 'ready') for (const o of this.observers) await o.endpointUp(renamed, net);
     }
   }
@@ -95,12 +95,12 @@ export class Endpoints {
     if (!ep.gateway4) return;
     await this.ctx.kernel.ipIn(sb.netnsPath, [['route', 'replace', 'default', 'via', ep.gateway4, 'dev', ep.ifname]]);
     const updated = { ...ep, defaultRoute: true };
-    this.store.putEndpoint(updated, 'ready');
+    await this.store.putEndpoint(updated, 'ready');
   }
 
-  private reserve(c: ContainerRecord, net: NetworkRecord, want: WantedAttachment, ifIndex: number, defaultRoute: boolean): EndpointRecord {
-    if (this.store.network(net.id)?.status !== 'ready') throw invalid(`network ${net.name} not found`, 'network.notFound');
-    if (this.store.endpoints({ containerId: c.id }).some((r) => r.doc.networkId === net.id)) {
+  private async reserve(t: StoreTx, c: ContainerRecord, net: NetworkRecord, want: WantedAttachment, ifIndex: number, defaultRoute: boolean): Promise<EndpointRecord> {
+    if ((await t.network(net.id))?.status !== 'ready') throw invalid(`network ${net.name} not found`, 'network.notFound');
+    if ((await t.endpoints({ containerId: c.id })).some((r) => r.doc.networkId === net.id)) {
       throw forbidden(`endpoint with name ${c.name} already exists in network ${net.name}`, 'endpoint.exists');
     }
     const id = newId();
@@ -120,14 +120,14 @@ export class Endpoints {
       defaultRoute: false,
     };
     if (net.driver !== 'bridge') {
-      this.store.putEndpoint(base, 'creating');
+      await t.putEndpoint(base, 'creating');
       return base;
     }
     if ((want.ipv4 || want.ipv6) && net.predefined) {
       throw invalid('user specified IP address is supported on user defined networks only', 'ipam.staticOnDefault');
     }
     const pools = net.pools.map(poolConfigFromRecord);
-    const got = allocateEndpoint(pools, { ipv4: want.ipv4, ipv6: want.ipv6 }, this.store.leases(net.id), net);
+    const got = allocateEndpoint(pools, { ipv4: want.ipv4, ipv6: want.ipv6 }, await t.leases(net.id), net);
     const ep: EndpointRecord = {
       ...base,
       mac: want.mac ?? (got.ipv4 ? macFromIPv4(got.ipv4.address) : randomMac()),
@@ -135,8 +135,8 @@ export class Endpoints {
       ...(got.ipv4 ? { ipv4: formatIp(got.ipv4.address), prefix4: got.ipv4.prefixLength, gateway4: formatIp(got.ipv4.gateway) } : {}),
       ...(got.ipv6 ? { ipv6: formatIp(got.ipv6.address), prefix6: got.ipv6.prefixLength, gateway6: formatIp(got.ipv6.gateway) } : {}),
     };
-    this.store.putEndpoint(ep, 'creating');
-    for (const a of [ep.ipv4, ep.ipv6]) if (a) this.store.addLease(net.id, a, ep.id);
+    await t.putEndpoint(ep, 'creating');
+    for (const a of [ep.ipv4, ep.ipv6]) if (a) await t.addLease(net.id, a, ep.id);
     return ep;
   }
 

@@ -1,10 +1,9 @@
 // The controller: owns the store, the kernel, the drivers' context and the sub-controllers, and
 // brings the kernel in line with the store at start.
-import { join } from 'node:path';
 import type { DriverContext } from '../drivers/driver.js';
 import type { Logger } from '../model/logger.js';
 import type { Kernel } from '../kernel/kernel.js';
-import { Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { DaemonConfig } from '../model/config.js';
 import type { Firewall } from './firewall-port.js';
 import { newId } from '../model/ids.js';
@@ -30,6 +29,8 @@ import { toMapping, type PortPublisher } from './port-publisher.js';
 
 export interface EngineDeps {
   config: DaemonConfig;
+  /** The local store (SQLite in the daemon, memory in unit tests); the engine closes it. */
+  store: Store;
   kernel: Kernel;
   log: Logger;
   firewall: Firewall;
@@ -42,7 +43,7 @@ export class Engine {
   readonly config: DaemonConfig;
   readonly store: Store;
   readonly networks: Networks;
-  readonly daemonId: string;
+  private id = '';
   readonly sandboxes: Sandboxes;
   readonly endpoints: Endpoints;
   readonly containerNetworking: ContainerNetworking;
@@ -55,7 +56,7 @@ export class Engine {
 
   constructor(private readonly deps: EngineDeps) {
     this.config = deps.config;
-    this.store = new Store(join(deps.config.dataRoot, 'tether.db'));
+    this.store = deps.store;
     this.ctx = { kernel: deps.kernel, log: deps.log };
     this.networks = new Networks(this.store, this.ctx, deps.planner, deps.firewall);
     this.sandboxes = new Sandboxes(deps.kernel);
@@ -72,35 +73,43 @@ export class Engine {
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime, this.endpoints);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
     deps.runtime.onExit((id, exitCode) => {
-      const c = this.store.container(id)?.doc;
-      if (c) this.events.publish('container', 'die', id, { ...c.config.labels, image: c.config.image, name: c.name, exitCode: String(exitCode) });
+      void this.store.container(id).then((row) => {
+        const c = row?.doc;
+        if (c) this.events.publish('container', 'die', id, { ...c.config.labels, image: c.config.image, name: c.name, exitCode: String(exitCode) });
+      });
     });
-    let id = this.store.getMeta('daemon.id');
-    if (!id) {
-      id = newId();
-      this.store.setMeta('daemon.id', id);
-    }
-    this.daemonId = id;
+  }
+
+  /** Known once start() has run: kept in the store across restarts, as dockerd's ID. */
+  get daemonId(): string {
+    return this.id;
   }
 
   async start(): Promise<void> {
+    this.id = await this.store.tx(async (t) => {
+      const known = await t.getMeta('daemon.id');
+      if (known) return known;
+      const id = newId();
+      await t.setMeta('daemon.id', id);
+      return id;
+    });
     await this.deps.firewall.init();
-    ensurePredefined(this.store, this.config);
+    await ensurePredefined(this.store, this.config);
     await reconcileNetworks(this.store, this.networks, this.ctx, this.deps.firewall);
     await reconcileContainers(this.store, this.endpoints, this.containerNetworking, this.sandboxes, this.deps.runtime, this.ctx);
-    const live = this.containers.list().filter((c) => c.state.status === 'running');
+    const live = (await this.containers.list()).filter((c) => c.state.status === 'running');
     for (const c of live) {
       await this.deps.ports.restore(c).catch((e: unknown) => this.deps.log.error('cannot hold the ports of a container', { container: c.id, error: String(e) }));
     }
-    await this.deps.firewall.sync(this.networks.list(), live.flatMap((c) => (c.published ?? []).map(toMapping)));
+    await this.deps.firewall.sync(await this.networks.list(), live.flatMap((c) => (c.published ?? []).map(toMapping)));
     await this.restoreNames();
     this.pool.start();
   }
 
   /** Embedded DNS names exist on user-defined networks only, as in Docker. */
-  private publishNames(ep: EndpointRecord, net: NetworkRecord): void {
+  private async publishNames(ep: EndpointRecord, net: NetworkRecord): Promise<void> {
     if (net.predefined) return;
-    const c = this.containers.tryFind(ep.containerId);
+    const c = await this.containers.tryFind(ep.containerId);
     this.dns.records.upsertEndpoint({
       endpointId: ep.id,
       networkId: net.id,
@@ -117,12 +126,12 @@ export class Engine {
 
   /** After a restart: names of live endpoints, and resolver sockets in live sandboxes. */
   private async restoreNames(): Promise<void> {
-    for (const { doc: ep } of this.store.endpoints()) {
-      const net = this.store.network(ep.networkId)?.doc;
-      if (net) this.publishNames(ep, net);
+    for (const { doc: ep } of await this.store.endpoints()) {
+      const net = (await this.store.network(ep.networkId))?.doc;
+      if (net) await this.publishNames(ep, net);
     }
-    for (const c of this.containers.list()) {
-      if (c.state.status !== 'running' || !this.sandboxes.exists(c.id) || !this.containerNetworking.usesEmbeddedDns(c.networks)) continue;
+    for (const c of await this.containers.list()) {
+      if (c.state.status !== 'running' || !this.sandboxes.exists(c.id) || !(await this.containerNetworking.usesEmbeddedDns(c.networks))) continue;
       await this.containerNetworking.startDns(c, this.sandboxes.ref(c.id)).catch((e: unknown) =>
         this.deps.log.error('cannot restore the resolver of a container', { container: c.id, error: String(e) }),
       );
@@ -135,14 +144,14 @@ export class Engine {
     await this.deps.firewall.close();
     this.dns.close();
     this.deps.kernel.close();
-    this.store.close();
+    await this.store.close();
   }
 
   /** The `Containers` map of `network inspect`. */
-  networkContainers(networkId: string): NetworkAttachment[] {
-    const net = this.store.network(networkId)?.doc;
+  async networkContainers(networkId: string): Promise<NetworkAttachment[]> {
+    const net = (await this.store.network(networkId))?.doc;
     const prefix = (family: 4 | 6): string => net?.pools.find((p) => p.family === family)?.subnet.split('/')[1] ?? '';
-    return this.store.endpoints({ networkId }).map(({ doc: ep }) => ({
+    return (await this.store.endpoints({ networkId })).map(({ doc: ep }) => ({
       containerId: ep.containerId,
       name: ep.name,
       endpointId: ep.id,
@@ -152,8 +161,8 @@ export class Engine {
     }));
   }
 
-  containerCounts(): { total: number; running: number } {
-    const all = this.containers.list();
+  async containerCounts(): Promise<{ total: number; running: number }> {
+    const all = await this.containers.list();
     return { total: all.length, running: all.filter((c) => c.state.status === 'running').length };
   }
 

@@ -59,19 +59,19 @@ export class Networks {
     await driver.validate(net, this.ctx); // option errors before anything is reserved
     const hostRoutes = this.planner.needsHostRoutes(req) ? await this.hostRoutes() : [];
 
-    const failure = this.store.tx(() => {
-      if (this.store.networkByName(net.name)) throw networkNameTaken(net.name);
-      const existing = this.store.networks().map((r) => r.doc);
+    const failure = await this.store.tx(async (t) => {
+      if (await t.networkByName(net.name)) throw networkNameTaken(net.name);
+      const existing = (await t.networks()).map((r) => r.doc);
       if (net.driver === 'bridge') {
         const br = bridgeName(net);
         const owner = existing.find((n) => n.driver === 'bridge' && bridgeName(n) === br);
         if (owner) throw invalid(`bridge name ${br} is already in use by network ${owner.name}`, 'bridge.inuse');
       }
-      const plan = this.planner.plan(req, existing, hostRoutes, Number(this.store.getMeta(CURSOR_KEY) ?? '0'));
-      this.store.setMeta(CURSOR_KEY, String(plan.cursor));
+      const plan = this.planner.plan(req, existing, hostRoutes, Number((await t.getMeta(CURSOR_KEY)) ?? '0'));
+      await t.setMeta(CURSOR_KEY, String(plan.cursor));
       if (!plan.ok) return plan.error; // returned, not thrown: the cursor move must commit
       net.pools = plan.pools;
-      this.store.insertNetwork(net, 'creating');
+      await t.insertNetwork(net, 'creating');
       return undefined;
     });
     if (failure) throw failure;
@@ -83,7 +83,7 @@ export class Networks {
         await this.firewall.setNetwork(net);
       }
       await crashPoint('network.create.kernel');
-      this.store.setNetworkStatus(net.id, 'ready');
+      await this.store.setNetworkStatus(net.id, 'ready');
     } catch (e) {
       await this.rollbackCreate(net);
       throw e;
@@ -99,12 +99,12 @@ export class Networks {
     } catch (e) {
       this.ctx.log.error('rollback of network create failed', { network: net.id, error: String(e) });
     }
-    this.store.tx(() => this.store.deleteNetwork(net.id));
+    await this.store.deleteNetwork(net.id);
   }
 
   /** Docker's lookup: full id, then exact name, then unique id prefix. */
-  find(ref: string): NetworkRecord {
-    const rows = this.store.networks().filter((r) => r.status === 'ready').map((r) => r.doc);
+  async find(ref: string): Promise<NetworkRecord> {
+    const rows = (await this.store.networks()).filter((r) => r.status === 'ready').map((r) => r.doc);
     const byId = rows.find((n) => n.id === ref);
     if (byId) return byId;
     const byName = rows.filter((n) => n.name === ref);
@@ -117,25 +117,23 @@ export class Networks {
     throw notFound(`network ${ref} not found`, 'network.notFound');
   }
 
-  list(filters: NetworkFilters = {}): NetworkRecord[] {
-    return this.store
-      .networks()
-      .filter((r) => r.status === 'ready')
-      .map((r) => r.doc)
-      .filter((n) => matchNetwork(n, filters, this.store.countEndpoints(n.id)));
+  async list(filters: NetworkFilters = {}): Promise<NetworkRecord[]> {
+    const ready = (await this.store.networks()).filter((r) => r.status === 'ready').map((r) => r.doc);
+    const counts = await Promise.all(ready.map((n) => this.store.countEndpoints(n.id)));
+    return ready.filter((n, i) => matchNetwork(n, filters, counts[i]!));
   }
 
   async remove(ref: string): Promise<void> {
-    const net = this.find(ref);
+    const net = await this.find(ref);
     if (net.predefined) {
       throw forbidden(`${net.name} is a pre-defined network and cannot be removed`, 'network.predefined');
     }
-    this.store.tx(() => {
+    await this.store.tx(async (t) => {
       // Checked and marked in one transaction, so a concurrent connect cannot slip in between.
-      if (this.store.countEndpoints(net.id) > 0) {
+      if ((await t.countEndpoints(net.id)) > 0) {
         throw forbidden(`error while removing network: network ${net.name} id ${net.id} has active endpoints`, 'network.inuse');
       }
-      this.store.setNetworkStatus(net.id, 'removing');
+      await t.setNetworkStatus(net.id, 'removing');
     });
     await crashPoint('network.remove.marked');
     await this.finishRemove(net);
@@ -145,12 +143,12 @@ export class Networks {
   async finishRemove(net: NetworkRecord): Promise<void> {
     await this.firewall.removeNetwork(net);
     await driverFor(net.driver).deleteNetwork(net, this.ctx);
-    this.store.tx(() => this.store.deleteNetwork(net.id));
+    await this.store.deleteNetwork(net.id);
   }
 
   /** Removes every unused custom network matching the filters; returns their names. */
   async prune(filters: NetworkFilters): Promise<string[]> {
-    const candidates = this.list(filters).filter((n) => !n.predefined);
+    const candidates = (await this.list(filters)).filter((n) => !n.predefined);
     const removed: string[] = [];
     for (const n of candidates) {
       try {
@@ -165,7 +163,7 @@ export class Networks {
 
   private async hostRoutes(): Promise<string[]> {
     const routes = await this.ctx.kernel.ipJson<Array<{ dst: string }>>(['route', 'show', 'table', 'all']);
-    const ours = new Set(this.store.networks().flatMap((r) => r.doc.pools.map((p) => p.subnet)));
+    const ours = new Set((await this.store.networks()).flatMap((r) => r.doc.pools.map((p) => p.subnet)));
     return routes.map((r) => r.dst).filter((d) => d && d !== 'default' && d.includes('/') && !ours.has(d));
   }
 }

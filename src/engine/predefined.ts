@@ -48,17 +48,17 @@ export function defaultBridge(config: DaemonConfig): NetworkRecord {
 }
 
 /** Inserts missing predefined networks; updates the default bridge when --bip/--bridge changed. */
-export function ensurePredefined(store: Store, config: DaemonConfig): void {
-  store.tx(() => {
+export function ensurePredefined(store: Store, config: DaemonConfig): Promise<void> {
+  return store.tx(async (t) => {
     const wanted = defaultBridge(config);
-    const current = store.networkByName('bridge');
+    const current = await t.networkByName('bridge');
     if (!current) {
-      store.insertNetwork(wanted, 'ready');
+      await t.insertNetwork(wanted, 'ready');
     } else if (JSON.stringify(current.doc.pools) !== JSON.stringify(wanted.pools) || JSON.stringify(current.doc.options) !== JSON.stringify(wanted.options)) {
-      store.deleteNetwork(current.doc.id);
-      store.insertNetwork({ ...wanted, id: current.doc.id, created: current.doc.created }, 'ready');
+      await t.deleteNetwork(current.doc.id);
+      await t.insertNetwork({ ...wanted, id: current.doc.id, created: current.doc.created }, 'ready');
     }
-    if (!store.networkByName('host')) store.insertNetwork(base('host', 'host'), 'ready');
-    if (!store.networkByName('none')) store.insertNetwork(base('none', 'null'), 'ready');
+    if (!(await t.networkByName('host'))) await t.insertNetwork(base('host', 'host'), 'ready');
+    if (!(await t.networkByName('none'))) await t.insertNetwork(base('none', 'null'), 'ready');
   });
 }

@@ -20,18 +20,18 @@ export async function reconcileContainers(
   runtime: RuntimePort,
   ctx: DriverContext,
 ): Promise<void> {
-  for (const { status, doc: ep } of store.endpoints()) {
+  for (const { status, doc: ep } of await store.endpoints()) {
     if (status !== 'ready') await endpoints.detach(ep).catch((e: unknown) => ctx.log.error('endpoint rollback failed', { endpoint: ep.id, error: String(e) }));
   }
   const alive = await runtime.recover();
-  for (const { doc: c } of store.containers()) {
+  for (const { doc: c } of await store.containers()) {
     const pid = alive.get(c.id);
     if (pid !== undefined) {
       if (c.state.status !== 'running') {
         // Crashed between starting the process and recording it: the process and its network are whole.
         ctx.log.warn('adopting a container started just before a crash', { container: c.name, pid });
         c.state = { ...c.state, status: 'running', pid, startedAt: nowRfc3339Nano() };
-        store.putContainer(c, 'ready');
+        await store.putContainer(c, 'ready');
       } else {
         ctx.log.info('container still running', { container: c.name, pid });
       }
@@ -47,13 +47,13 @@ export async function reconcileContainers(
       c.state = { ...c.state, status: 'exited', pid: 0, finishedAt: nowRfc3339Nano() };
     }
     // Not running: no endpoint, port or sandbox may remain (a crash mid-start leaves them).
-    if (c.published?.length || store.endpoints({ containerId: c.id }).length > 0) {
+    if (c.published?.length || (await store.endpoints({ containerId: c.id })).length > 0) {
       c.published = [];
       await networking.down(c).catch((e: unknown) => ctx.log.error('teardown failed', { container: c.id, error: String(e) }));
     }
-    store.putContainer(c, 'ready');
+    await store.putContainer(c, 'ready');
   }
-  const owned = new Set(store.endpoints().map((r) => r.doc.hostIfname));
+  const owned = new Set((await store.endpoints()).map((r) => r.doc.hostIfname));
   const strays = (await ctx.kernel.links()).map((l) => l.ifname).filter((n) => OUR_VETH.test(n) && !owned.has(n));
   if (strays.length > 0) {
     ctx.log.warn('removing host veths with no endpoint', { links: strays });

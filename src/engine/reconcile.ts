@@ -11,7 +11,7 @@ import type { Networks } from './networks.js';
 const OUR_BRIDGE = /^br-[0-9a-f]{12}$/;
 
 export async function reconcileNetworks(store: Store, networks: Networks, ctx: DriverContext, firewall: Firewall): Promise<void> {
-  for (const { status, doc: net } of store.networks()) {
+  for (const { status, doc: net } of await store.networks()) {
     try {
       if (status === 'creating') {
         ctx.log.warn('rolling back an unfinished network create', { network: net.name });
@@ -27,7 +27,7 @@ export async function reconcileNetworks(store: Store, networks: Networks, ctx: D
       ctx.log.error('reconcile failed for a network', { network: net.name, error: String(e) });
     }
   }
-  const wanted = new Set(store.networks().filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc)));
+  const wanted = new Set((await store.networks()).filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc)));
   const orphans = (await ctx.kernel.links())
     .filter((l) => l.linkinfo?.info_kind === 'bridge' && OUR_BRIDGE.test(l.ifname) && !wanted.has(l.ifname))
     .map((l) => l.ifname);

@@ -51,7 +51,7 @@ export interface ImageStoreOptions {
   root: string;
   tags?: TagIndex;
   /** The id of a container using the image, if any: such images are not deleted. */
-  containerUsing?: (imageId: string) => string | undefined;
+  containerUsing?: (imageId: string) => Promise<string | undefined> | string | undefined;
 }
 
 /** What a push sends: the config bytes and, per layer base first, its kept gzip blob. */
@@ -86,7 +86,7 @@ export class ImageStore {
   private constructor(
     private readonly root: string,
     private readonly tags: TagIndex,
-    private readonly containerUsing: (imageId: string) => string | undefined,
+    private readonly containerUsing: (imageId: string) => Promise<string | undefined> | string | undefined,
   ) {
     this.layers = new LayerStore(join(root, 'layers'));
   }
@@ -300,7 +300,7 @@ export class ImageStore {
       if (this.tagsOf(id).length > 0 || this.digestsOf(id).length > 0) return [{ untagged: refKey(nameOrId) }];
     }
     const tags = this.tagsOf(id);
-    const user = this.containerUsing(id);
+    const user = await this.containerUsing(id);
     const short = digestHex(id).slice(0, 12);
     if (!byName && tags.length > 1 && !opts.force) {
       throw conflict(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`, 'image.multipleRefs');

@@ -5,6 +5,8 @@ import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
+import { findContainerIn } from '../../engine/containers.js';
+import type { NetworkRecord } from '../../model/network.js';
 import type { WaitCondition } from '../../engine/container-lifecycle.js';
 import { conflict, invalid, isTetherError, notFound } from '../../errors.js';
 import { parseCreateContainer } from '../docker/container-create.js';
@@ -54,8 +56,13 @@ export function parseSignal(raw: string): string {
   return upper;
 }
 
+/** The networks by id, read once for a whole listing. */
+export async function networksById(engine: Engine): Promise<Map<string, NetworkRecord>> {
+  return new Map((await engine.networks.list()).map((n) => [n.id, n]));
+}
+
 /** The record plus what the engine knows about it now, for the JSON converters. */
-export function containerView(engine: Engine, c: ContainerRecord, opts: ContainerRouteOptions = {}): ContainerView {
+export async function containerView(engine: Engine, c: ContainerRecord, networks: Map<string, NetworkRecord>, opts: ContainerRouteOptions = {}): Promise<ContainerView> {
   const running = c.state.status === 'running' || c.state.status === 'paused';
   const mode = c.hostConfig.networkMode;
   let etc = { hosts: '', resolvConf: '', hostname: '' };
@@ -69,8 +76,8 @@ export function containerView(engine: Engine, c: ContainerRecord, opts: Containe
   const sandboxKey = !running || mode.startsWith('container:') ? '' : mode === 'host' ? join(engine.config.execRoot, 'netns', 'default') : `/proc/${c.state.pid}/ns/net`;
   return {
     c,
-    attached: engine.containerNetworking.attached(c),
-    network: (id) => engine.store.network(id)?.doc,
+    attached: await engine.containerNetworking.attached(c),
+    network: (id) => networks.get(id),
     etc,
     logPath: opts.logPath?.(c.id) ?? '',
     sandboxKey,
@@ -80,7 +87,7 @@ export function containerView(engine: Engine, c: ContainerRecord, opts: Containe
 
 /** Removes a container (stopping it first with force) and wakes `wait?condition=removed`. */
 async function removeContainer(engine: Engine, ref: string, force: boolean): Promise<string> {
-  const c = engine.containers.find(ref);
+  const c = await engine.containers.find(ref);
   let exitCode = c.state.exitCode;
   await engine.containers.remove(c.id, {
     force,
@@ -99,7 +106,6 @@ async function removeContainer(engine: Engine, ref: string, force: boolean): Pro
 const WAIT_CONDITIONS = new Set<WaitCondition>(['not-running', 'next-exit', 'removed']);
 
 export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}): Route[] {
-  const view = (c: ContainerRecord) => containerView(engine, c, opts);
   return [
     {
       method: 'POST',
@@ -107,7 +113,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       handler: async ({ req, query }) => {
         const { request, warnings } = parseCreateContainer(await readJson(req), query.get('name'));
         const created = await engine.containers.create(request);
-        containerEvent(engine, 'create', engine.containers.find(created.id));
+        containerEvent(engine, 'create', await engine.containers.find(created.id));
         return { status: 201, body: { Id: created.id, Warnings: [...warnings, ...created.warnings] } };
       },
     },
@@ -115,26 +121,32 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       method: 'GET',
       path: '/containers/json',
       handler: async ({ query }) => {
+        const all = await engine.containers.list();
+        const networks = await networksById(engine);
         const list = selectContainers(
-          engine.containers.list(),
+          all,
           { all: queryBool(query, 'all'), limit: queryInt(query, 'limit'), filters: parseFilters(query.get('filters')) },
-          { find: (ref) => engine.containers.find(ref), network: (id) => engine.store.network(id)?.doc },
+          { find: (ref) => findContainerIn(all, ref), network: (id) => networks.get(id) },
         );
         const now = Date.now();
-        return { status: 200, body: list.map((c) => toContainerSummary(view(c), now)) };
+        const views = await Promise.all(list.map((c) => containerView(engine, c, networks, opts)));
+        return { status: 200, body: views.map((v) => toContainerSummary(v, now)) };
       },
     },
     {
       method: 'GET',
       path: '/containers/:id/json',
-      handler: async ({ params }) => ({ status: 200, body: toContainerInspect(view(engine.containers.find(params['id']!))) }),
+      handler: async ({ params }) => {
+        const c = await engine.containers.find(params['id']!);
+        return { status: 200, body: toContainerInspect(await containerView(engine, c, await networksById(engine), opts)) };
+      },
     },
     {
       method: 'POST',
       path: '/containers/:id/start',
       handler: async ({ params }) => {
         if (!(await engine.lifecycle.start(params['id']!))) return { status: 304 };
-        containerEvent(engine, 'start', engine.containers.find(params['id']!));
+        containerEvent(engine, 'start', await engine.containers.find(params['id']!));
         return { status: 204 };
       },
     },
@@ -143,7 +155,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       path: '/containers/:id/stop',
       handler: async ({ params, query }) => {
         if (!(await engine.lifecycle.stop(params['id']!, stopTimeout(query)))) return { status: 304 };
-        containerEvent(engine, 'stop', engine.containers.find(params['id']!));
+        containerEvent(engine, 'stop', await engine.containers.find(params['id']!));
         return { status: 204 };
       },
     },
@@ -152,7 +164,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       path: '/containers/:id/restart',
       handler: async ({ params, query }) => {
         await engine.lifecycle.restart(params['id']!, stopTimeout(query));
-        containerEvent(engine, 'restart', engine.containers.find(params['id']!));
+        containerEvent(engine, 'restart', await engine.containers.find(params['id']!));
         return { status: 204 };
       },
     },
@@ -164,7 +176,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
         const signal = parseSignal(query.get('signal') || 'KILL');
         try {
           await engine.lifecycle.kill(ref, signal);
-          containerEvent(engine, 'kill', engine.containers.find(ref), { signal: String(signal) });
+          containerEvent(engine, 'kill', await engine.containers.find(ref), { signal: String(signal) });
         } catch (e) {
           // dockerd wraps it: "Cannot kill container: <ref>: Container <id> is not running"
           if (isTetherError(e) && e.code === 'container.notRunning') throw conflict(`Cannot kill container: ${ref}: ${e.message}`, e.code);
@@ -179,7 +191,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       handler: async ({ params, query, res }) => {
         const condition = (query.get('condition') || 'not-running') as WaitCondition;
         if (!WAIT_CONDITIONS.has(condition)) throw invalid(`invalid condition: "${condition}"`, 'wait.condition');
-        const c = engine.containers.find(params['id']!);
+        const c = await engine.containers.find(params['id']!);
         // Register before answering: the CLI sends wait(next-exit) *before* start, and dockerd
         // sends the 200 and headers at once, holding the chunked body until the exit (03-run.log).
         const done = engine.lifecycle.waitFor(c.id, condition);
@@ -196,7 +208,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       path: '/containers/:parent/:alias',
       handler: async ({ params, query }) => {
         if (!queryBool(query, 'link')) throw notFound(`No such container: ${params['parent']}/${params['alias']}`, 'container.notFound');
-        engine.containers.removeLink(params['parent']!, params['alias']!);
+        await engine.containers.removeLink(params['parent']!, params['alias']!);
         return { status: 204 };
       },
     },
@@ -215,7 +227,7 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
       path: '/containers/prune',
       handler: async ({ query }) => {
         const deleted: string[] = [];
-        for (const c of selectPrunable(engine.containers.list(), parseFilters(query.get('filters')))) {
+        for (const c of selectPrunable(await engine.containers.list(), parseFilters(query.get('filters')))) {
           // As dockerd: one that cannot be removed (started meanwhile) is skipped, not fatal.
           deleted.push(...(await removeContainer(engine, c.id, false).then((id) => [id], () => [])));
         }

@@ -1,8 +1,8 @@
 // GET /events: the kept events since `since`, then the live ones until `until` or the client
 // leaves; and the helpers the routes use to say what they did.
-import type { ContainerRecord } from '../../engine/container-types.js';
+import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
-import type { NetworkRecord } from '../../engine/types.js';
+import type { NetworkRecord } from '../../model/network.js';
 import { eventFilter, parseEventTime, toDockerEvent } from '../docker/events.js';
 import { parseFilters } from '../docker/filters.js';
 import { baseHeaders } from '../http.js';

@@ -37,10 +37,10 @@ interface ExecRecord extends ExecState {
 class ExecTable {
   private readonly byId = new Map<string, ExecRecord>();
 
-  constructor(private readonly containerExists: (id: string) => boolean) {}
+  constructor(private readonly containerExists: (id: string) => Promise<boolean>) {}
 
-  add(containerId: string, spec: ExecSpec): ExecRecord {
-    this.prune();
+  async add(containerId: string, spec: ExecSpec): Promise<ExecRecord> {
+    await this.prune();
     const rec: ExecRecord = { id: randomBytes(32).toString('hex'), containerId, spec, running: false, exitCode: null, pid: 0, started: false, finishedAt: 0 };
     this.byId.set(rec.id, rec);
     return rec;
@@ -53,10 +53,10 @@ class ExecTable {
   }
 
   /** Drops records of removed containers and the oldest finished ones beyond the limit. */
-  private prune(): void {
+  private async prune(): Promise<void> {
     const finished: ExecRecord[] = [];
-    for (const rec of this.byId.values()) {
-      if (!this.containerExists(rec.containerId)) this.byId.delete(rec.id);
+    for (const rec of [...this.byId.values()]) {
+      if (!(await this.containerExists(rec.containerId))) this.byId.delete(rec.id);
       else if (rec.exitCode !== null) finished.push(rec);
     }
     finished.sort((a, b) => a.finishedAt - b.finishedAt);
@@ -65,8 +65,8 @@ class ExecTable {
 }
 
 /** dockerd's checks before an exec: the container must run and not be paused. */
-function runningContainer(engine: Engine, ref: string): ContainerRecord {
-  const c = engine.containers.find(ref);
+async function runningContainer(engine: Engine, ref: string): Promise<ContainerRecord> {
+  const c = await engine.containers.find(ref);
   if (c.state.status === 'paused') throw conflict(`Container ${c.id} is paused, unpause the container before exec`, 'container.paused');
   if (c.state.status !== 'running') throw conflict(`Container ${c.id} is not running`, 'container.notRunning');
   return c;
@@ -90,7 +90,7 @@ function feedStdin(from: Readable, to: Writable): void {
 }
 
 export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
-  const execs = new ExecTable((id) => engine.containers.tryFind(id) !== undefined);
+  const execs = new ExecTable(async (id) => (await engine.containers.tryFind(id)) !== undefined);
 
   /** Starts the process with the container's image users and the exec's env, cwd and user. */
   const spawn = async (c: ContainerRecord, spec: ExecSpec, stdin: boolean, size: [number, number] | undefined): Promise<ChildProcess> => {
@@ -113,9 +113,9 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
       path: '/containers/:id/exec',
       handler: async ({ req, params }) => {
         const spec = parseExecCreate(await readJson(req));
-        const c = runningContainer(engine, params['id']!);
+        const c = await runningContainer(engine, params['id']!);
         if (spec.privileged) throw invalid('privileged exec (docker exec --privileged) is not supported', 'exec.privileged');
-        return { status: 201, body: { Id: execs.add(c.id, spec).id } };
+        return { status: 201, body: { Id: (await execs.add(c.id, spec)).id } };
       },
     },
     {
@@ -126,7 +126,7 @@ export function execRoutes(engine: Engine, runtime: ContainerRuntime): Route[] {
         const { detach, consoleSize } = parseExecStart(await readJson(req));
         if (rec.running) throw conflict(`Error: Exec command ${rec.id} is already running`, 'exec.running');
         if (rec.started) throw conflict(`Error: Exec command ${rec.id} has already run`, 'exec.done');
-        const c = runningContainer(engine, rec.containerId);
+        const c = await runningContainer(engine, rec.containerId);
         const attachStdin = rec.spec.attachStdin && !detach;
         rec.started = true; // before the await: a second start racing this one gets the 409
         const child = await spawn(c, rec.spec, attachStdin, consoleSize ?? rec.spec.consoleSize).catch((e: unknown) => {

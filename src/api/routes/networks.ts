@@ -19,17 +19,17 @@ export function networkRoutes(engine: Engine): Route[] {
       handler: async ({ query }) => {
         const filters = checkFilterKeys(parseFilters(query.get('filters')));
         // Docker's list always shows Containers as {}; inspect fills it.
-        return { status: 200, body: engine.networks.list(filters).map((n) => toDockerNetwork(n)) };
+        return { status: 200, body: (await engine.networks.list(filters)).map((n) => toDockerNetwork(n)) };
       },
     },
     {
       method: 'GET',
       path: '/networks/:id',
       handler: async ({ params, query }) => {
-        const net = engine.networks.find(params['id']!);
+        const net = await engine.networks.find(params['id']!);
         const scope = query.get('scope');
         if (scope && scope !== net.scope) throw notFound(`network ${params['id']} not found`, 'network.notFound');
-        return { status: 200, body: toDockerNetwork(net, engine.networkContainers(net.id)) };
+        return { status: 200, body: toDockerNetwork(net, await engine.networkContainers(net.id)) };
       },
     },
     {
@@ -46,7 +46,7 @@ export function networkRoutes(engine: Engine): Route[] {
       method: 'DELETE',
       path: '/networks/:id',
       handler: async ({ params }) => {
-        const net = engine.networks.find(params['id']!);
+        const net = await engine.networks.find(params['id']!);
         await engine.networks.remove(net.id);
         networkEvent(engine, 'destroy', net);
         return { status: 204 };
@@ -67,7 +67,7 @@ export function networkRoutes(engine: Engine): Route[] {
       handler: async ({ params, req }) => {
         const request = parseConnect(await readJson(req));
         await engine.connect(params['id']!, request);
-        networkEvent(engine, 'connect', engine.networks.find(params['id']!), { container: engine.containers.find(request.container).id });
+        networkEvent(engine, 'connect', await engine.networks.find(params['id']!), { container: (await engine.containers.find(request.container)).id });
         return { status: 200 };
       },
     },
@@ -79,12 +79,12 @@ export function networkRoutes(engine: Engine): Route[] {
         // With Force the container may be gone already: the event then names what was asked.
         let container = request.container;
         try {
-          container = engine.containers.find(request.container).id;
+          container = (await engine.containers.find(request.container)).id;
         } catch {
           // not found: engine.disconnect says so, or forgets the endpoint (Force)
         }
         await engine.disconnect(params['id']!, request);
-        networkEvent(engine, 'disconnect', engine.networks.find(params['id']!), { container });
+        networkEvent(engine, 'disconnect', await engine.networks.find(params['id']!), { container });
         return { status: 200 };
       },
     },

@@ -76,16 +76,19 @@ const RUNNING_POLL_MS = 50;
  */
 function feedContainerStdin(engine: Engine, runtime: ContainerRuntime, id: string, input: Readable, signal: AbortSignal): () => void {
   let helper: ReturnType<ContainerRuntime['oci']['attachStdin']> | undefined;
-  const timer = setInterval(() => {
-    if (engine.containers.tryFind(id)?.state.status !== 'running') return;
+  let stopped = false;
+  const timer = setInterval(() => void engine.containers.tryFind(id).then((c) => {
+    // A look still under way when the attach ended, or a second one that overlapped it, does nothing.
+    if (stopped || helper || c?.state.status !== 'running') return;
     clearInterval(timer);
     helper = runtime.oci.attachStdin(id);
     helper.on('error', () => input.resume()); // no python3: input is dropped, output still flows
     helper.stderr?.resume();
     helper.stdin?.on('error', () => input.resume()); // the container is gone: discard the rest
     if (helper.stdin) input.pipe(helper.stdin);
-  }, RUNNING_POLL_MS);
+  }), RUNNING_POLL_MS);
   const stop = (): void => {
+    stopped = true;
     clearInterval(timer);
     signal.removeEventListener('abort', stop);
     if (helper && helper.exitCode === null && helper.signalCode === null) helper.kill();
@@ -100,18 +103,17 @@ function feedContainerStdin(engine: Engine, runtime: ContainerRuntime, id: strin
  * exit that never comes. A failed start leaves the container not running with an error set.
  * (Limitation: a start failing with exactly the state of the previous failure goes unnoticed.)
  */
-function startFailure(engine: Engine, id: string, signal: AbortSignal): Promise<void> {
-  const before = JSON.stringify(engine.containers.tryFind(id)?.state);
+function startFailure(engine: Engine, c: ContainerRecord, signal: AbortSignal): Promise<void> {
+  const before = JSON.stringify(c.state);
   return new Promise((resolve) => {
     const stop = (): void => {
       clearInterval(timer);
       signal.removeEventListener('abort', stop);
       resolve();
     };
-    const timer = setInterval(() => {
-      const c = engine.containers.tryFind(id);
-      if (!c || (c.state.status !== 'running' && c.state.error !== '' && JSON.stringify(c.state) !== before)) stop();
-    }, START_FAILURE_POLL_MS);
+    const timer = setInterval(() => void engine.containers.tryFind(c.id).then((now) => {
+      if (!now || (now.state.status !== 'running' && now.state.error !== '' && JSON.stringify(now.state) !== before)) stop();
+    }), START_FAILURE_POLL_MS);
     signal.addEventListener('abort', stop);
   });
 }
@@ -123,7 +125,7 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
       method: 'GET',
       path: '/containers/:id/logs',
       handler: async ({ params, query, res, apiVersion }) => {
-        const c = engine.containers.find(params['id']!);
+        const c = await engine.containers.find(params['id']!);
         const sel: Selection = {
           stdout: queryBool(query, 'stdout'),
           stderr: queryBool(query, 'stderr'),
@@ -147,7 +149,7 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
       method: 'POST',
       path: '/containers/:id/attach',
       handler: async ({ req, res, params, query, apiVersion }) => {
-        const c = engine.containers.find(params['id']!);
+        const c = await engine.containers.find(params['id']!);
         const stream = queryBool(query, 'stream');
         const replay = queryBool(query, 'logs');
         // Both taken before the 101: the CLI starts the container only after reading it.
@@ -163,7 +165,7 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
         if (replay || stream) {
           const entries = readLogs(runtime.logPath(c.id), {
             // logs=1 replays what is written; stream=1 follows until the next exit.
-            ...(nextExit ? { follow: true, until: Promise.race([nextExit, startFailure(engine, c.id, ended.signal)]) } : {}),
+            ...(nextExit ? { follow: true, until: Promise.race([nextExit, startFailure(engine, c, ended.signal)]) } : {}),
             signal: hj.gone,
           });
           const sel: Selection = {
@@ -184,7 +186,7 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
       method: 'POST',
       path: '/containers/:id/resize',
       handler: async ({ params, query }) => {
-        const c = engine.containers.find(params['id']!);
+        const c = await engine.containers.find(params['id']!);
         const rows = queryInt(query, 'h');
         const cols = queryInt(query, 'w');
         // The terminal belongs to conmon (its control FIFO). Best effort, answered 200 either way:

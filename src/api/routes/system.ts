@@ -78,7 +78,7 @@ export function systemRoutes(engine: Engine, runtime: ContainerRuntime | undefin
       method: 'GET',
       path: '/info',
       handler: async () => {
-        const c = engine.containerCounts();
+        const c = await engine.containerCounts();
         return {
           status: 200,
           body: {

@@ -1,0 +1,89 @@
+// A Store over a synchronous backend (SQLite, memory): one queue serialises every operation and
+// transaction, so a transaction is isolated for its whole length, awaits included, and a plain
+// read never sees a transaction's uncommitted writes. The scope rules are checked here once for
+// every backend.
+import { internal } from '../errors.js';
+import type { RecordOps, RowStatus, Store, StoreScope, StoreTx } from './store.js';
+import { storeScopeOf } from './store.js';
+
+export interface Backend extends RecordOps {
+  begin(): void;
+  commit(): void;
+  rollback(): void;
+  close(): void;
+}
+
+/** Every record operation, so the async views below are complete (the type checks it). */
+const OPS: Record<keyof RecordOps, 'read' | 'write'> = {
+  getMeta: 'read', setMeta: 'write',
+  networks: 'read', network: 'read', networkByName: 'read', insertNetwork: 'write', setNetworkStatus: 'write', deleteNetwork: 'write',
+  leases: 'read', addLease: 'write', releaseLeases: 'write',
+  endpoints: 'read', countEndpoints: 'read', putEndpoint: 'write', setEndpointStatus: 'write', deleteEndpoint: 'write',
+  containers: 'read', container: 'read', containerByName: 'read', putContainer: 'write', deleteContainer: 'write',
+};
+const NAMES = Object.keys(OPS) as Array<keyof RecordOps>;
+
+/** The backend's operations with the scope rules of store.ts applied to every write. */
+function scoped(b: RecordOps, scope: StoreScope): RecordOps {
+  const ops = Object.fromEntries(NAMES.map((k) => [k, (b[k] as (...a: unknown[]) => unknown).bind(b)])) as unknown as RecordOps;
+  const networkHere = (id: string, what: string): void => {
+    if (!b.network(id)) throw internal(`${what} of network ${id}, which is not in this ${scope} store`);
+  };
+  return {
+    ...ops,
+    insertNetwork(net, status: RowStatus) {
+      if (storeScopeOf(net.scope) !== scope) throw internal(`network ${net.name} of scope ${net.scope} cannot go in a ${scope} store`);
+      b.insertNetwork(net, status);
+    },
+    putEndpoint(ep, status: RowStatus) {
+      networkHere(ep.networkId, `endpoint ${ep.id}`);
+      b.putEndpoint(ep, status);
+    },
+    addLease(networkId, address, owner) {
+      networkHere(networkId, `lease ${address}`);
+      b.addLease(networkId, address, owner);
+    },
+    putContainer(c, status: RowStatus) {
+      if (scope !== 'local') throw internal(`container ${c.name} cannot go in a ${scope} store: containers are local`);
+      b.putContainer(c, status);
+    },
+  };
+}
+
+function asyncView(ops: RecordOps, run: <T>(fn: () => T, kind: 'read' | 'write') => Promise<T>): StoreTx {
+  return Object.fromEntries(NAMES.map((k) => [k, (...a: unknown[]) => run(() => (ops[k] as (...x: unknown[]) => unknown)(...a), OPS[k])])) as unknown as StoreTx;
+}
+
+export function backedStore(backend: Backend, scope: StoreScope): Store {
+  const ops = scoped(backend, scope);
+  let tail: Promise<unknown> = Promise.resolve();
+  /** Runs fn after everything queued before it; nothing else runs on the backend meanwhile. */
+  const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> => {
+    const p = tail.then(fn);
+    tail = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    return p;
+  };
+  const transaction = async <T>(fn: () => T | Promise<T>): Promise<T> => {
+    backend.begin();
+    try {
+      const r = await fn();
+      backend.commit();
+      return r;
+    } catch (e) {
+      backend.rollback();
+      throw e;
+    }
+  };
+  // Inside a transaction the queue is held already: the handle calls the backend directly.
+  const handle = asyncView(ops, async (fn) => fn());
+  return {
+    scope,
+    // A write outside tx() is a transaction of its own: a delete and the leases it releases go together.
+    ...asyncView(ops, (fn, kind) => exclusive(kind === 'write' ? () => transaction(fn) : fn)),
+    tx: (fn) => exclusive(() => transaction(() => fn(handle))),
+    close: () => exclusive(() => backend.close()),
+  };
+}

@@ -27,6 +27,13 @@ export function renderLine(line: IpLine): string {
   return line.map((v) => token(v)).join(' ');
 }
 
+/** Throws the error of the first failed line, naming the line (ip() of every Kernel). */
+export function throwFirst(lines: readonly IpLine[], errors: Map<number, string>): void {
+  for (const [i, msg] of [...errors].sort((a, b) => a[0] - b[0])) {
+    throw internal(`ip ${lines[i]?.join(' ') ?? '?'}: ${msg}`);
+  }
+}
+
 /** Parses `ip -batch` stderr into per-line error texts (used by the one-shot netns batches too). */
 export function parseBatchErrors(stderr: string, lineOffset = 0): Map<number, string> {
   const errors = new Map<number, string>();

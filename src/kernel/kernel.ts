@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { internal } from '../errors.js';
 import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
 import { IpcBroker, type BrokeredChild } from './ipc-broker.js';
-import { IpBatch, parseBatchErrors, renderLine, type IpLine } from './ip-batch.js';
+import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 
@@ -172,11 +172,5 @@ export class LinuxKernel implements Kernel {
 
   close(): void {
     this.batch.close();
-  }
-}
-
-function throwFirst(lines: readonly IpLine[], errors: Map<number, string>): void {
-  for (const [i, msg] of [...errors].sort((a, b) => a[0] - b[0])) {
-    throw internal(`ip ${lines[i]?.join(' ') ?? '?'}: ${msg}`);
   }
 }

@@ -1,0 +1,194 @@
+// A Kernel that changes nothing and records what it would have done, for unit tests without root:
+// every ip line, nft batch, sysctl and namespace goes to `effects` as text, and the links the ip
+// lines make are kept in a small model, so a test can ask what exists (links(), openNetns()) and
+// deletes of missing things fail as iproute2's do. Lines are rendered with the real batch
+// renderer, so a value the real kernel layer would refuse is refused here too. Resolver socket
+// children are answered with real sockets on 127.0.0.1 (any port): DNS logic runs unchanged.
+import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
+import { internal } from '../errors.js';
+import type { RunResult } from './exec.js';
+import { BrokeredChild } from './ipc-broker.js';
+import { renderLine, throwFirst, type IpLine } from './ip-batch.js';
+import type { Kernel, LinkInfo, NetnsHandle } from './kernel.js';
+import type { SpawnedProcess } from './spawner.js';
+
+interface FakeLink {
+  ifname: string;
+  kind: string;
+  /** '' for the daemon's own namespace. */
+  netns: string;
+  peer?: { ifname: string; netns: string };
+  master?: string;
+  up: boolean;
+}
+
+const HOST = '';
+
+export class FakeKernel implements Kernel {
+  /** Everything done, in order: `ip: …`, `ip <netns>: …`, `nft: …`, `sysctl: k=v`, `netns: create|close <path>`, `run: …`. */
+  readonly effects: string[] = [];
+  /** What `ip route show table all` lists (destinations), for host-route avoidance. */
+  hostRoutes: string[] = [];
+  private readonly linkTable = new Map<string, FakeLink>();
+  private readonly sysctls = new Map<string, string>();
+  private readonly namespaces = new Set<string>();
+  private nextNetns = 1;
+
+  async ip(lines: readonly IpLine[]): Promise<void> {
+    throwFirst(lines, this.apply(HOST, lines));
+  }
+
+  async ipTry(lines: readonly IpLine[]): Promise<Map<number, string>> {
+    return this.apply(HOST, lines);
+  }
+
+  async ipIn(netnsPath: string, lines: readonly IpLine[]): Promise<void> {
+    if (!this.namespaces.has(netnsPath)) throw internal(`ip in ${netnsPath}: no such namespace`);
+    throwFirst(lines, this.apply(netnsPath, lines));
+  }
+
+  async ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T> {
+    if (args[0] === 'route') return this.hostRoutes.map((dst) => ({ dst })) as T;
+    if (args.includes('link')) return (await this.links(netnsPath)) as T;
+    throw internal(`fake kernel: ip -j ${args.join(' ')} is not modelled`);
+  }
+
+  async links(netnsPath = HOST): Promise<LinkInfo[]> {
+    return [...this.linkTable.values()]
+      .filter((l) => l.netns === netnsPath)
+      .map((l, i) => ({ ifname: l.ifname, ifindex: i + 2, operstate: l.up ? 'UP' : 'DOWN', linkinfo: { info_kind: l.kind }, ...(l.master ? { master: l.master } : {}) }));
+  }
+
+  async nft(batch: string, netnsPath?: string): Promise<void> {
+    this.effects.push(`nft${netnsPath ? ` ${netnsPath}` : ''}: ${batch}`);
+  }
+
+  async nftCmd(args: readonly string[], netnsPath?: string): Promise<RunResult> {
+    this.effects.push(`nft${netnsPath ? ` ${netnsPath}` : ''}: ${args.join(' ')}`);
+    return { code: 0, stdout: '', stderr: '' };
+  }
+
+  async sysctl(key: string, value: string, netnsPath?: string): Promise<void> {
+    this.effects.push(`sysctl${netnsPath ? ` ${netnsPath}` : ''}: ${key}=${value}`);
+    if (!netnsPath) this.sysctls.set(key, value);
+  }
+
+  async readSysctl(key: string): Promise<string> {
+    return this.sysctls.get(key) ?? '0';
+  }
+
+  async netnsCreate(): Promise<NetnsHandle> {
+    return this.hold(`/fake/netns/${this.nextNetns++}`);
+  }
+
+  netnsOf(pid: number): NetnsHandle {
+    return this.hold(`/proc/${pid}/ns/net`);
+  }
+
+  /** Namespaces held and not yet let go: a test can check nothing leaked. */
+  openNetns(): string[] {
+    return [...this.namespaces];
+  }
+
+  async run(argv: readonly string[]): Promise<RunResult> {
+    this.effects.push(`run: ${argv.join(' ')}`);
+    return { code: 0, stdout: '', stderr: '' };
+  }
+
+  async runIn(netnsPath: string, argv: readonly string[]): Promise<RunResult> {
+    this.effects.push(`run ${netnsPath}: ${argv.join(' ')}`);
+    return { code: 0, stdout: '', stderr: '' };
+  }
+
+  launch(argv: readonly string[]): SpawnedProcess {
+    throw internal(`fake kernel: no process is started (${argv.join(' ')})`);
+  }
+
+  spawn(argv: readonly string[]): never {
+    throw internal(`fake kernel: no process is started (${argv.join(' ')})`);
+  }
+
+  /** The resolver's socket child: real sockets on loopback, handed over as the child would. */
+  spawnIpc(argv: readonly string[], opts: { netnsPath?: string }): BrokeredChild {
+    this.effects.push(`spawnIpc${opts.netnsPath ? ` ${opts.netnsPath}` : ''}: ${argv.slice(1).join(' ')}`);
+    const child = new BrokeredChild(0, () => undefined);
+    const udp = createSocket('udp4');
+    const tcp: Server = createServer();
+    udp.bind(0, '127.0.0.1', () =>
+      tcp.listen(0, '127.0.0.1', () => {
+        child.emit('message', { kind: 'udp' }, udp);
+        child.emit('message', { kind: 'tcp' }, tcp);
+        child.emit('exit', 0);
+      }),
+    );
+    return child;
+  }
+
+  close(): void {}
+
+  private hold(path: string): NetnsHandle {
+    this.namespaces.add(path);
+    this.effects.push(`netns: create ${path}`);
+    return {
+      path,
+      close: () => {
+        if (!this.namespaces.delete(path)) return;
+        this.effects.push(`netns: close ${path}`);
+        // A namespace let go takes its links with it (their host peers too).
+        for (const l of [...this.linkTable.values()]) if (l.netns === path) this.dropLink(l);
+      },
+    };
+  }
+
+  private apply(netns: string, lines: readonly IpLine[]): Map<number, string> {
+    const failed = new Map<number, string>();
+    lines.forEach((line, i) => {
+      const text = renderLine(line);
+      this.effects.push(`ip${netns ? ` ${netns}` : ''}: ${text}`);
+      const why = this.model(netns, line.map(String));
+      if (why) failed.set(i, why);
+    });
+    return failed;
+  }
+
+  /** Applies one line to the link model; returns iproute2's error text when it would fail. */
+  private model(netns: string, a: string[]): string | undefined {
+    const at = (word: string): string | undefined => {
+      const i = a.indexOf(word);
+      return i < 0 ? undefined : a[i + 1];
+    };
+    const key = (name: string, ns = netns): string => `${ns} ${name}`;
+    if (a[0] === 'link' && a[1] === 'add') {
+      const name = at('name')!;
+      if (this.linkTable.has(key(name))) return 'RTNETLINK answers: File exists';
+      const kind = at('type') ?? '';
+      const peerName = a.includes('peer') ? a[a.indexOf('peer') + 2] : undefined;
+      const peerNs = at('netns') ?? netns;
+      const link: FakeLink = { ifname: name, kind, netns, up: false };
+      if (peerName) {
+        if (peerNs !== HOST && !this.namespaces.has(peerNs)) return `Invalid "netns" value "${peerNs}"`;
+        link.peer = { ifname: peerName, netns: peerNs };
+        this.linkTable.set(key(peerName, peerNs), { ifname: peerName, kind, netns: peerNs, peer: { ifname: name, netns }, up: false });
+      }
+      this.linkTable.set(key(name), link);
+      return undefined;
+    }
+    const dev = at('dev');
+    if (dev === undefined) return undefined; // routes without a device, show commands: recorded only
+    const link = this.linkTable.get(key(dev));
+    if (!link) return `Cannot find device "${dev}"`;
+    if (a[0] === 'link' && a[1] === 'del') this.dropLink(link);
+    else if (a[0] === 'link' && a[1] === 'set') {
+      if (a.includes('up')) link.up = true;
+      const master = at('master');
+      if (master) link.master = master;
+    }
+    return undefined;
+  }
+
+  private dropLink(l: FakeLink): void {
+    this.linkTable.delete(`${l.netns} ${l.ifname}`);
+    if (l.peer) this.linkTable.delete(`${l.peer.netns} ${l.peer.ifname}`);
+  }
+}

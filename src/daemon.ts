@@ -6,7 +6,7 @@ import { allRoutes, listen } from './api/server.js';
 import { destroyUpgraded } from './api/hijack.js';
 import type { DaemonConfig } from './model/config.js';
 import { Engine } from './engine/engine.js';
-import { FirewallAdapter } from './engine/firewall-port.js';
+import { DriverRegistry } from './drivers/registry.js';
 import { NftFirewaller } from './firewall/nft/nft-firewaller.js';
 import { NoFirewaller } from './firewall/firewaller.js';
 import { PortReservations, readEphemeralRange } from './firewall/port-reservations.js';
@@ -35,12 +35,11 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await chmod(config.execRoot, 0o700);
   markOwner(config.execRoot); // before the first helper starts
   const kernel = new LinuxKernel();
-  const firewall = new FirewallAdapter(
-    config.iptables
-      ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
-      : new NoFirewaller(),
-  );
-  const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)));
+  const firewall = config.iptables
+    ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
+    : new NoFirewaller();
+  const drivers = new DriverRegistry();
+  const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)), drivers);
   let engineRef: Engine | undefined; // the image store asks the engine which container uses an image
   const runtime = await ContainerRuntime.open({
     kernel,
@@ -59,6 +58,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     kernel,
     log,
     firewall,
+    drivers,
     ports,
     planner: new DefaultPoolPlanner(config.defaultAddressPools),
     runtime: runtime ?? noRuntime,

@@ -7,7 +7,9 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { bridgeName } from './drivers/bridge/options.js';
+import { DriverRegistry } from './drivers/registry.js';
+import { NoFirewaller } from './firewall/firewaller.js';
+import { silentLogger } from './model/logger.js';
 import type { DaemonConfig } from './model/config.js';
 import { unavailable } from './errors.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
@@ -37,9 +39,12 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
           await runtime?.abort(c.id); // kills it and drops the runtime's state; the writable layer stays
           if (c.state.status === 'running') say(`container ${c.name}: stopped`);
         }
-        const bridges = (await store.networks()).filter((r) => r.doc.driver === 'bridge').map((r) => bridgeName(r.doc));
-        const failed = await kernel.ipTry(bridges.map((b) => ['link', 'del', 'dev', b]));
-        for (const [i, b] of bridges.entries()) if (!failed.has(i)) say(`bridge ${b}: deleted`);
+        // The nft table goes as a whole below: the drivers need not unprogram their rules.
+        const ctx = { kernel, firewall: new NoFirewaller(), log: silentLogger };
+        const drivers = new DriverRegistry();
+        for (const [d, state] of drivers.states((await store.networks()).map((r) => r.doc), (await store.endpoints()).map((r) => r.doc))) {
+          for (const line of await d.uninstall(ctx, state)) say(line);
+        }
       } finally {
         await store.close();
       }

@@ -1,12 +1,21 @@
-// The driver contract, libnetwork's shape in TypeScript. Every method is idempotent: creating what
-// exists converges, deleting what is gone succeeds, so reconcile can call them blindly.
+// The driver contract: everything that differs between network drivers is decided behind it, so
+// the engine holds no driver name. libnetwork's shape in TypeScript, with what it leaves to
+// engine branches made explicit: addressing, the kind of stack a container gets, the predefined
+// network, firewall needs, port publishing, reconcile, uninstall and a capability probe. Every
+// kernel method is idempotent: creating what exists converges, deleting what is gone succeeds,
+// so reconcile can call them blindly. drivers/driver.contract.test.ts runs against every driver.
+import type { TetherError } from '../errors.js';
+import type { Firewaller, FwNetwork } from '../firewall/firewaller.js';
 import type { Kernel } from '../kernel/kernel.js';
+import type { DaemonConfig } from '../model/config.js';
+import type { EndpointRecord } from '../model/endpoint.js';
 import type { Logger } from '../model/logger.js';
-import type { NetworkRecord } from '../model/network.js';
-
+import type { DriverName, NetworkRecord, PoolConfigRecord } from '../model/network.js';
 
 export interface DriverContext {
   kernel: Kernel;
+  /** The daemon's firewall (NoFirewaller under --iptables=false): a driver programs its own needs. */
+  firewall: Firewaller;
   log: Logger;
 }
 
@@ -16,21 +25,64 @@ export interface JoinSpec {
   netnsPath: string;
   /** Interface name inside the sandbox (eth0, eth1, …). */
   ifname: string;
-  /** Host-side veth name, tv<…>. */
-  hostIfname: string;
   mac: string;
   addresses: string[]; // CIDRs, e.g. 172.18.0.2/16
   gateways: string[]; // default routes to install; empty for a non-default attachment
   mtu?: number;
 }
 
+/**
+ * How a container on a network of this driver gets its network stack: a namespace of its own
+ * with one interface per network ('sandbox'); a namespace of its own with loopback only and no
+ * other network ('loopback', Docker's none); or the host's own stack and no sandbox ('host').
+ */
+export type StackKind = 'sandbox' | 'loopback' | 'host';
+
+/** The network of this driver the daemon creates at first start (Docker's bridge, host, none). */
+export interface PredefinedNetwork {
+  name: string;
+  /** Docker's default network: the one a container joins without --network. */
+  isDefault: boolean;
+  /** Its pools and options as the daemon's configuration says (--bip, --bridge, --mtu). */
+  build(config: DaemonConfig): { pools: PoolConfigRecord[]; options: Record<string, string> };
+}
+
+/** The records of one driver that reconcile and uninstall look at. */
+export interface DriverState {
+  networks: readonly NetworkRecord[];
+  /** Every endpoint on those networks. */
+  endpoints: readonly EndpointRecord[];
+}
+
 export interface NetworkDriver {
-  readonly type: NetworkRecord['driver'];
+  readonly type: DriverName;
   readonly scope: 'local' | 'global';
-  /** Checks driver options before anything is reserved; throws TetherError invalid. */
-  validate(net: NetworkRecord, ctx: DriverContext): Promise<void>;
-  createNetwork(net: NetworkRecord, ctx: DriverContext): Promise<void>;
-  deleteNetwork(net: NetworkRecord, ctx: DriverContext): Promise<void>;
-  join(net: NetworkRecord, spec: JoinSpec, ctx: DriverContext): Promise<void>;
-  leave(net: NetworkRecord, spec: JoinSpec, ctx: DriverContext): Promise<void>;
+  /** 'default': subnets and endpoint addresses come from the default IPAM; 'none': neither exists. */
+  readonly ipam: 'default' | 'none';
+  readonly stack: StackKind;
+  /** Only the predefined network may exist (Docker: "only one instance of "host" network is allowed"). */
+  readonly singleton: boolean;
+  readonly predefined?: PredefinedNetwork;
+
+  /** Whether this host can run the driver; the daemon offers (`docker info`) only drivers that can. */
+  probe(ctx: DriverContext): Promise<boolean>;
+  /** Checks options before anything is reserved; throws TetherError invalid. */
+  validate(ctx: DriverContext, net: NetworkRecord): Promise<void>;
+  /** Inside the transaction that reserves the network: a clash with another network, if any. */
+  conflict(net: NetworkRecord, others: readonly NetworkRecord[]): TetherError | undefined;
+  /** The network's kernel objects and its firewall rules. */
+  createNetwork(ctx: DriverContext, net: NetworkRecord): Promise<void>;
+  deleteNetwork(ctx: DriverContext, net: NetworkRecord): Promise<void>;
+  join(ctx: DriverContext, net: NetworkRecord, spec: JoinSpec): Promise<void>;
+  leave(ctx: DriverContext, net: NetworkRecord, spec: JoinSpec): Promise<void>;
+  /** Makes the endpoint's gateways the sandbox's default routes (the previous provider left). */
+  routeDefault(ctx: DriverContext, net: NetworkRecord, spec: JoinSpec): Promise<void>;
+  /** What the firewall must know of the network (all of it, for a rebuild); undefined: nothing. */
+  firewallRules(net: NetworkRecord): FwNetwork | undefined;
+  /** Where ports of its endpoints are published by default; undefined: they cannot be. */
+  publishing(net: NetworkRecord): { hostIpv4: string } | undefined;
+  /** After a restart: removes kernel objects of this driver that no record owns. */
+  reconcile(ctx: DriverContext, state: DriverState): Promise<void>;
+  /** `tetherd uninstall`: removes what the networks left on the host; one line per thing removed. */
+  uninstall(ctx: DriverContext, state: DriverState): Promise<string[]>;
 }

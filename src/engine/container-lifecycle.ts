@@ -69,7 +69,7 @@ export class ContainerLifecycle {
 
   /** Legacy links on the default bridge: each target must run; its address and ports become env. */
   private async linkEnvironment(c: ContainerRecord): Promise<string[]> {
-    if (c.hostConfig.networkMode !== 'default' && c.hostConfig.networkMode !== 'bridge') return [];
+    if (!(await this.networking.onDefaultNetwork(c))) return [];
     const env: string[] = [];
     for (const link of c.hostConfig.links) {
       const [ref, alias] = link.split(':');
@@ -78,7 +78,7 @@ export class ContainerLifecycle {
       if (target.state.status !== 'running') {
         throw invalid(`Cannot link to a non running container: /${target.name} AS /${c.name}/${name}`, 'link.notRunning');
       }
-      const ip = (await this.networking.attached(target)).find(({ net }) => net.predefined && net.driver === 'bridge')?.ep.ipv4;
+      const ip = await this.networking.defaultNetworkIpv4(target);
       if (ip) env.push(...linkEnv(c, target, name, ip));
     }
     return env;

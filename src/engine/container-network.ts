@@ -5,6 +5,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
 import { invalid, notFound } from '../errors.js';
+import type { StackKind } from '../drivers/driver.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import type { Logger } from '../model/logger.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { Store } from '../store/store.js';
@@ -36,6 +38,7 @@ export class ContainerNetworking {
     private readonly lookupContainer: (id: string) => Promise<ContainerRecord | undefined>,
     private readonly dns: Resolver,
     private readonly pool: SandboxPool,
+    private readonly drivers: DriverRegistry,
   ) {}
 
   etcPaths(c: ContainerRecord): EtcPaths {
@@ -43,9 +46,43 @@ export class ContainerNetworking {
     return { hosts: join(dir, 'hosts'), resolvConf: join(dir, 'resolv.conf'), hostname: join(dir, 'hostname') };
   }
 
-  hostname(c: ContainerRecord): string {
-    if (c.hostConfig.networkMode === 'host') return c.config.hostname || osHostname();
+  /** The stack its first network's driver gives a container; its own sandbox when it has no network. */
+  async stackOf(c: ContainerRecord): Promise<StackKind> {
+    const first = c.networks[0];
+    const net = first && (await this.store.network(first.networkId))?.doc;
+    return net ? this.drivers.of(net).stack : 'sandbox';
+  }
+
+  hostname(c: ContainerRecord, stack: StackKind): string {
+    if (stack === 'host') return c.config.hostname || osHostname();
     return c.config.hostname || c.id.slice(0, 12);
+  }
+
+  /**
+   * Where the running container's network namespace can be entered: '' when stopped or in
+   * another container's; for the host's stack, where dockerd names the host's namespace
+   * (".../netns/default"); else the process's own link (ours are held by open files).
+   */
+  async sandboxKey(c: ContainerRecord): Promise<string> {
+    if ((c.state.status !== 'running' && c.state.status !== 'paused') || sharedOwner(c)) return '';
+    return (await this.stackOf(c)) === 'host' ? join(this.config.execRoot, 'netns', 'default') : `/proc/${c.state.pid}/ns/net`;
+  }
+
+  /** Whether the container's first network is Docker's default one, where legacy links live. */
+  async onDefaultNetwork(c: ContainerRecord): Promise<boolean> {
+    const first = c.networks[0];
+    const net = first && (await this.store.network(first.networkId))?.doc;
+    return !!net && this.drivers.isDefaultNetwork(net);
+  }
+
+  /** The running container's address on the default network, if it is there. */
+  async defaultNetworkIpv4(c: ContainerRecord): Promise<string | undefined> {
+    return (await this.attached(c)).find(({ net }) => this.drivers.isDefaultNetwork(net))?.ep.ipv4;
+  }
+
+  /** Whether the container runs in a namespace of its own (not the host's, not another container's). */
+  async ownsSandbox(c: ContainerRecord): Promise<boolean> {
+    return !sharedOwner(c) && (await this.stackOf(c)) !== 'host';
   }
 
   /**
@@ -64,7 +101,7 @@ export class ContainerNetworking {
       return alongside({ kind: 'path', path: this.sandboxes.ref(shared.id).netnsPath });
     }
     return Undo.run(async (undo) => {
-      const isHost = c.hostConfig.networkMode === 'host';
+      const isHost = (await this.stackOf(c)) === 'host';
       const wantsDns = !isHost && (await this.usesEmbeddedDns(c.networks));
       const ipv6 = await this.wantsIpv6(c);
       let sb: SandboxRef = { containerId: c.id, netnsPath: '' };
@@ -187,7 +224,7 @@ export class ContainerNetworking {
 
   private async moveDefaultRoute(c: ContainerRecord): Promise<void> {
     const next = (await this.attached(c)).find(({ ep, net }) => ep.gateway4 && !net.internal);
-    if (next) await this.endpoints.takeDefaultRoute(next.ep, this.sandboxes.ref(c.id));
+    if (next) await this.endpoints.takeDefaultRoute(next.ep, next.net, this.sandboxes.ref(c.id));
   }
 
   private persistIfIndex(c: ContainerRecord): Promise<void> {
@@ -208,13 +245,14 @@ export class ContainerNetworking {
     const paths = this.etcPaths(c);
     await mkdir(join(paths.hosts, '..'), { recursive: true });
     const attached = await this.attached(c);
-    const host = c.hostConfig.networkMode === 'host';
+    const stack = await this.stackOf(c);
+    const hostname = this.hostname(c, stack);
     const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
     const embeddedDns = attached.some(({ net }) => !net.predefined);
-    const hosts = host
-      ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname: this.hostname(c), domainname: '', ownAddresses: [], extra: [] }))
+    const hosts = stack === 'host'
+      ? await readFile('/etc/hosts', 'utf8').catch(() => hostsFile({ hostname, domainname: '', ownAddresses: [], extra: [] }))
       : hostsFile({
-          hostname: this.hostname(c),
+          hostname,
           domainname: c.config.domainname,
           ownAddresses: attached.flatMap(({ ep }) => [ep.ipv4, ep.ipv6].filter((a): a is string => !!a)),
           extra: [...(await this.extraHosts(c)), ...(await this.linkEntries(c, attached))],
@@ -222,12 +260,12 @@ export class ContainerNetworking {
     await Promise.all([
       writeFile(paths.hosts, hosts),
       writeFile(paths.resolvConf, resolvConf({ hostResolvConf: hostResolv, embeddedDns, dns: c.hostConfig.dns.length > 0 ? c.hostConfig.dns : this.config.dns, dnsSearch: c.hostConfig.dnsSearch, dnsOptions: c.hostConfig.dnsOptions })),
-      writeFile(paths.hostname, `${this.hostname(c)}\n`),
+      writeFile(paths.hostname, `${hostname}\n`),
     ]);
   }
 
   private async extraHosts(c: ContainerRecord): Promise<HostsEntry[]> {
-    const gw = (await this.store.networkByName('bridge'))?.doc.pools[0]?.gateway ?? '';
+    const gw = (await this.store.networkByName(this.drivers.defaultNetwork))?.doc.pools[0]?.gateway ?? '';
     return c.hostConfig.extraHosts.map((h) => {
       const sep = h.indexOf(':');
       const ip = h.slice(sep + 1);
@@ -237,12 +275,12 @@ export class ContainerNetworking {
 
   /** Legacy links on the default bridge: `ip\talias shortid name` for running targets there. */
   private async linkEntries(c: ContainerRecord, attached: Array<{ ep: EndpointRecord; net: NetworkRecord }>): Promise<HostsEntry[]> {
-    if (!attached.some(({ net }) => net.predefined && net.driver === 'bridge')) return [];
+    if (!attached.some(({ net }) => this.drivers.isDefaultNetwork(net))) return [];
     const out: HostsEntry[] = [];
     for (const link of c.hostConfig.links) {
       const [target, alias] = link.split(':');
       const other = target ? await this.lookupContainer(target) : undefined;
-      const ip = other && (await this.attached(other)).find(({ net }) => net.name === 'bridge')?.ep.ipv4;
+      const ip = other && (await this.defaultNetworkIpv4(other));
       if (other && ip) out.push({ ip, names: [...new Set([alias ?? other.name, other.id.slice(0, 12), other.name])] });
     }
     return out;
@@ -252,9 +290,4 @@ export class ContainerNetworking {
 /** The owner's full id for `--network container:<id>` (stored with the full id), else undefined. */
 function sharedOwner(c: ContainerRecord): string | undefined {
   return /^container:([0-9a-f]{64})$/.exec(c.hostConfig.networkMode)?.[1];
-}
-
-/** Whether the container runs in a namespace of its own (not the host's, not another container's). */
-export function ownsSandbox(c: ContainerRecord): boolean {
-  return c.hostConfig.networkMode !== 'host' && !sharedOwner(c);
 }

@@ -14,6 +14,7 @@ import type { RuntimePort } from './runtime-port.js';
 import type { Endpoints } from './endpoints.js';
 import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
 import type { NetworkRecord } from '../model/network.js';
+import type { StackKind } from '../drivers/driver.js';
 
 const HOST_NET_ERR = 'container cannot be disconnected from host network or connected to host network';
 
@@ -68,31 +69,34 @@ export class Containers {
     const hc = { ...req.hostConfig };
     const mode = hc.networkMode || 'default';
     let wanted: WantedAttachment[] = [];
+    let primaryStack: StackKind = 'sandbox';
+    let legacyBridge = false;
 
     if (mode.startsWith('container:')) {
       checkContainerModeConflicts(req);
       const target = await this.findForCreate(mode.slice('container:'.length));
       hc.networkMode = `container:${target.id}`; // stored with the full id (INDEX 02)
     } else {
-      const primaryRef = mode === 'default' ? 'bridge' : mode;
+      const primaryRef = mode === 'default' ? this.networks.drivers.defaultNetwork : mode;
       const primary = await asInvalid(() => this.networks.find(primaryRef));
+      primaryStack = this.networks.drivers.of(primary).stack;
+      legacyBridge = this.networks.drivers.isDefaultNetwork(primary);
       const settings = req.endpoints[primaryRef] ?? req.endpoints[mode] ?? req.endpoints[primary.id] ?? emptySettings();
       wanted.push(this.wantFor(primary, settings));
       for (const [ref, s] of Object.entries(req.endpoints)) {
         if (ref === primaryRef || ref === mode || ref === primary.id) continue;
         const net = await asInvalid(() => this.networks.find(ref));
-        if (primary.driver === 'host' || primary.driver === 'null') {
+        if (primaryStack !== 'sandbox') {
           throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
         }
         wanted.push(this.wantFor(net, s));
       }
-      if (mode === 'host' && Object.keys(hc.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
+      if (primaryStack === 'host' && Object.keys(hc.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
     }
     wanted = dedupe(wanted);
     // Docker checks link targets only for the default bridge, where a link is /etc/hosts and env
     // made at start. On a user network a link is a name the resolver answers once the target
     // exists, so a target created later (compose's order) is fine.
-    const legacyBridge = mode === 'default' || mode === 'bridge';
     for (const link of legacyBridge ? hc.links : []) {
       const target = link.split(':')[0] ?? '';
       if (!(await this.tryFind(target))) throw invalid(`could not get container for ${target}: No such container: ${target}`, 'link.notFound');
@@ -110,7 +114,7 @@ export class Containers {
         cmd: req.config.cmd.length > 0 || req.config.entrypoint.length > 0 ? req.config.cmd : image.cmd,
         entrypoint: req.config.entrypoint.length > 0 ? req.config.entrypoint : image.entrypoint,
         workingDir: req.config.workingDir || image.workingDir,
-        hostname: req.config.hostname || (mode === 'host' ? '' : id.slice(0, 12)),
+        hostname: req.config.hostname || (primaryStack === 'host' ? '' : id.slice(0, 12)),
         exposedPorts: [...exposed],
       },
       hostConfig: hc,
@@ -118,7 +122,7 @@ export class Containers {
       nextIfIndex: 0,
       state: { status: 'created', pid: 0, exitCode: 0, error: '', startedAt: '0001-01-01T00:00:00Z', finishedAt: '0001-01-01T00:00:00Z' },
     };
-    c.config.hostname = this.networking.hostname(c);
+    c.config.hostname = this.networking.hostname(c, primaryStack);
     await this.store.putContainer(c, 'ready'); // a taken name is Docker's 409 here
     return { id, warnings };
   }
@@ -164,8 +168,10 @@ export class Containers {
     if (mode.startsWith('container:')) {
       throw invalid('container sharing network namespace with another container or host cannot be connected to any other network', 'container.sharedNetns');
     }
-    if (net.driver === 'host' || mode === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
-    if (net.driver === 'null' || mode === 'none') {
+    const netStack = this.networks.drivers.of(net).stack;
+    const ownStack = await this.networking.stackOf(c);
+    if (netStack === 'host' || ownStack === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
+    if (netStack === 'loopback' || ownStack === 'loopback') {
       throw invalid('container cannot be connected to multiple networks with one of the networks in private (none) mode', 'container.privateMode');
     }
     const { container: _ignored, ...settings } = req;
@@ -183,8 +189,9 @@ export class Containers {
   async disconnect(networkRef: string, req: DisconnectRequest): Promise<void> {
     const net = await this.networks.find(networkRef);
     const c = await this.find(req.container);
-    if (net.driver === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
-    if (net.driver === 'null' && c.hostConfig.networkMode === 'none') return; // Docker: silently fine
+    const netStack = this.networks.drivers.of(net).stack;
+    if (netStack === 'host') throw invalid(HOST_NET_ERR, 'container.hostNetwork');
+    if (netStack === 'loopback' && (await this.networking.stackOf(c)) === 'loopback') return; // Docker: silently fine
     await this.networking.disconnect(c, net, c.state.status === 'running');
     await this.save(c);
   }

@@ -3,8 +3,8 @@
 // when the veth is in place, so a crash in between is rolled back by reconcile.
 import { isIP } from 'node:net';
 import { forbidden, invalid } from '../errors.js';
-import type { DriverContext } from '../drivers/driver.js';
-import { driverFor } from '../drivers/registry.js';
+import type { DriverContext, JoinSpec } from '../drivers/driver.js';
+import type { DriverRegistry } from '../drivers/registry.js';
 import { formatIp } from '../ipam/address.js';
 import { allocateEndpoint, macFromIPv4 } from '../ipam/address-allocator.js';
 import { poolConfigFromRecord } from '../ipam/network-config.js';
@@ -26,10 +26,6 @@ export interface EndpointObserver {
   endpointDown(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
 }
 
-export function hostIfname(endpointId: string): string {
-  return `tv${endpointId.slice(0, 11)}`;
-}
-
 /** The names the embedded DNS answers for an endpoint (INDEX 04); link aliases are the linker's own view, kept by the resolver. */
 function dnsNames(c: ContainerRecord, want: WantedAttachment): string[] {
   const names = [c.name, c.id.slice(0, 12), ...want.aliases];
@@ -43,6 +39,7 @@ export class Endpoints {
   constructor(
     private readonly store: Store,
     private readonly ctx: DriverContext,
+    private readonly drivers: DriverRegistry,
   ) {}
 
   observe(o: EndpointObserver): void {
@@ -56,9 +53,7 @@ export class Endpoints {
     const ep = await this.store.tx((t) => this.reserve(t, c, net, want, ifIndex, defaultRoute));
     try {
       await crashPoint('endpoint.reserved');
-      if (net.driver === 'bridge') {
-        await driverFor(net.driver).join(net, this.joinSpec(ep, sb, net), this.ctx);
-      }
+      await this.drivers.of(net).join(this.ctx, net, this.joinSpec(ep, sb, net));
       await crashPoint('endpoint.joined');
       await this.store.setEndpointStatus(ep.id, 'ready');
       for (const o of this.observers) await o.endpointUp(ep, net);
@@ -75,7 +70,7 @@ export class Endpoints {
     await this.store.setEndpointStatus(ep.id, 'removing');
     if (net) {
       for (const o of this.observers) await o.endpointDown(ep, net);
-      if (net.driver === 'bridge') await driverFor(net.driver).leave(net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath: '' }, net), this.ctx);
+      await this.drivers.of(net).leave(this.ctx, net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath: '' }, net));
     }
     await this.store.deleteEndpoint(ep.id);
   }
@@ -91,9 +86,9 @@ export class Endpoints {
   }
 
   /** Gives the sandbox a new default route through ep (after the previous provider left). */
-  async takeDefaultRoute(ep: EndpointRecord, sb: SandboxRef): Promise<void> {
+  async takeDefaultRoute(ep: EndpointRecord, net: NetworkRecord, sb: SandboxRef): Promise<void> {
     if (!ep.gateway4) return;
-    await this.ctx.kernel.ipIn(sb.netnsPath, [['route', 'replace', 'default', 'via', ep.gateway4, 'dev', ep.ifname]]);
+    await this.drivers.of(net).routeDefault(this.ctx, net, { ...this.joinSpec(ep, sb, net), gateways: [ep.gateway4] });
     const updated = { ...ep, defaultRoute: true };
     await this.store.putEndpoint(updated, 'ready');
   }
@@ -116,10 +111,9 @@ export class Endpoints {
       ...(want.ipv6 ? { requestedIpv6: want.ipv6 } : {}),
       ...(want.linkLocalIPs?.length ? { linkLocalIPs: want.linkLocalIPs } : {}),
       ifname: `eth${ifIndex}`,
-      hostIfname: hostIfname(id),
       defaultRoute: false,
     };
-    if (net.driver !== 'bridge') {
+    if (this.drivers.of(net).ipam === 'none') {
       await t.putEndpoint(base, 'creating');
       return base;
     }
@@ -140,7 +134,7 @@ export class Endpoints {
     return ep;
   }
 
-  private joinSpec(ep: EndpointRecord, sb: SandboxRef, net: NetworkRecord) {
+  private joinSpec(ep: EndpointRecord, sb: SandboxRef, net: NetworkRecord): JoinSpec {
     const addresses = [
       ...(ep.ipv4 ? [`${ep.ipv4}/${ep.prefix4}`] : []),
       ...(ep.ipv6 ? [`${ep.ipv6}/${ep.prefix6}`] : []),
@@ -148,7 +142,7 @@ export class Endpoints {
       ...(ep.linkLocalIPs ?? []).map((ip) => `${ip}/${isIP(ip) === 6 ? 64 : 16}`),
     ];
     const gateways = ep.defaultRoute ? [ep.gateway4, !net.internal ? ep.gateway6 : undefined].filter((g): g is string => !!g) : [];
-    return { endpointId: ep.id, netnsPath: sb.netnsPath, ifname: ep.ifname, hostIfname: ep.hostIfname, mac: ep.mac, addresses, gateways };
+    return { endpointId: ep.id, netnsPath: sb.netnsPath, ifname: ep.ifname, mac: ep.mac, addresses, gateways };
   }
 }
 

@@ -1,16 +1,17 @@
 // The controller: owns the store, the kernel, the drivers' context and the sub-controllers, and
 // brings the kernel in line with the store at start.
 import type { DriverContext } from '../drivers/driver.js';
+import { DriverRegistry } from '../drivers/registry.js';
+import type { Firewaller } from '../firewall/firewaller.js';
 import type { Logger } from '../model/logger.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Store } from '../store/store.js';
 import type { DaemonConfig } from '../model/config.js';
-import type { Firewall } from './firewall-port.js';
 import { newId } from '../model/ids.js';
 import { Networks } from './networks.js';
 import type { PoolPlanner } from './pool-planner.js';
 import { ensurePredefined } from './predefined.js';
-import { reconcileNetworks } from './reconcile.js';
+import { reconcileNetworks, removeOrphans } from './reconcile.js';
 import { reconcileContainers } from './reconcile-containers.js';
 import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
 import type { NetworkAttachment } from '../model/network.js';
@@ -33,8 +34,11 @@ export interface EngineDeps {
   store: Store;
   kernel: Kernel;
   log: Logger;
-  firewall: Firewall;
+  /** The nft firewall, or NoFirewaller under --iptables=false; drivers program it through their context. */
+  firewall: Firewaller;
   planner: PoolPlanner;
+  /** The network drivers (every built-in one unless a test narrows them). */
+  drivers?: DriverRegistry;
   runtime: RuntimePort;
   ports: PortPublisher;
 }
@@ -51,16 +55,18 @@ export class Engine {
   readonly lifecycle: ContainerLifecycle;
   readonly dns: Resolver;
   readonly events = new EngineEvents();
+  readonly drivers: DriverRegistry;
   private readonly pool: SandboxPool;
   private readonly ctx: DriverContext;
 
   constructor(private readonly deps: EngineDeps) {
     this.config = deps.config;
     this.store = deps.store;
-    this.ctx = { kernel: deps.kernel, log: deps.log };
-    this.networks = new Networks(this.store, this.ctx, deps.planner, deps.firewall);
+    this.ctx = { kernel: deps.kernel, firewall: deps.firewall, log: deps.log };
+    this.drivers = deps.drivers ?? new DriverRegistry();
+    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers);
     this.sandboxes = new Sandboxes(deps.kernel);
-    this.endpoints = new Endpoints(this.store, this.ctx);
+    this.endpoints = new Endpoints(this.store, this.ctx, this.drivers);
     this.dns = new Resolver({ kernel: deps.kernel });
     this.endpoints.observe({
       endpointUp: (ep, net) => this.publishNames(ep, net),
@@ -69,7 +75,7 @@ export class Engine {
     this.pool = new SandboxPool(3, deps.kernel, this.dns, deps.log);
     this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
       this.containers.tryFind(ref),
-    this.dns, this.pool);
+    this.dns, this.pool, this.drivers);
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime, this.endpoints);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
     deps.runtime.onExit((id, exitCode) => {
@@ -94,14 +100,19 @@ export class Engine {
       return id;
     });
     await this.deps.firewall.init();
-    await ensurePredefined(this.store, this.config);
-    await reconcileNetworks(this.store, this.networks, this.ctx, this.deps.firewall);
+    await this.drivers.probe(this.ctx);
+    await ensurePredefined(this.store, this.drivers, this.config);
+    await reconcileNetworks(this.store, this.networks, this.drivers, this.ctx);
     await reconcileContainers(this.store, this.endpoints, this.containerNetworking, this.sandboxes, this.deps.runtime, this.ctx);
+    await removeOrphans(this.store, this.drivers, this.ctx);
     const live = (await this.containers.list()).filter((c) => c.state.status === 'running');
     for (const c of live) {
       await this.deps.ports.restore(c).catch((e: unknown) => this.deps.log.error('cannot hold the ports of a container', { container: c.id, error: String(e) }));
     }
-    await this.deps.firewall.sync(await this.networks.list(), live.flatMap((c) => (c.published ?? []).map(toMapping)));
+    // Everything the store says in one batch, then self-healing.
+    const fwNetworks = (await this.networks.list()).flatMap((n) => (n.configOnly ? [] : this.drivers.of(n).firewallRules(n) ?? []));
+    await this.deps.firewall.reconcile({ networks: fwNetworks, ports: live.flatMap((c) => (c.published ?? []).map(toMapping)) });
+    await this.deps.firewall.watch();
     await this.restoreNames();
     this.pool.start();
   }

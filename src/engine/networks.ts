@@ -3,11 +3,9 @@
 // 'creating' until the kernel side is done, which is what lets a restart after kill -9 roll an
 // unfinished create back (reconcile.ts).
 import { forbidden, invalid, notFound } from '../errors.js';
-import { driverFor } from '../drivers/registry.js';
-import type { DriverContext } from '../drivers/driver.js';
-import { bridgeName } from '../drivers/bridge/options.js';
-import { networkNameTaken, type Store } from '../store/store.js';
-import type { Firewall } from './firewall-port.js';
+import type { DriverContext, NetworkDriver } from '../drivers/driver.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import { networkNameTaken, type Store, type StoreTx } from '../store/store.js';
 import { crashPoint } from './crash-points.js';
 import { newId, nowRfc3339Nano } from '../model/ids.js';
 import { matchNetwork } from './network-filters.js';
@@ -21,17 +19,15 @@ export class Networks {
     private readonly store: Store,
     private readonly ctx: DriverContext,
     private readonly planner: PoolPlanner,
-    private readonly firewall: Firewall,
+    readonly drivers: DriverRegistry,
   ) {}
 
   async create(req: CreateNetworkRequest): Promise<NetworkRecord> {
-    if (req.name === 'host' || req.name === 'none') {
+    if (this.drivers.drivers.some((d) => d.singleton && d.predefined?.name === req.name)) {
       throw forbidden(`operation is not permitted on predefined ${req.name} network`, 'network.predefined');
     }
-    if (req.driver === 'host' || req.driver === 'null') {
-      throw forbidden(`only one instance of "${req.driver}" network is allowed`, 'network.singleton');
-    }
-    const driver = driverFor(req.driver);
+    const driver = this.drivers.forCreate(req.driver);
+    if (driver.singleton) throw forbidden(`only one instance of "${req.driver}" network is allowed`, 'network.singleton');
     if (req.scope === 'swarm' || req.scope === 'global') {
       throw forbidden('cannot create a swarm scoped network when swarm is not active', 'network.swarm');
     }
@@ -56,21 +52,16 @@ export class Networks {
       labels: req.labels,
       predefined: false,
     };
-    await driver.validate(net, this.ctx); // option errors before anything is reserved
-    const hostRoutes = this.planner.needsHostRoutes(req) ? await this.hostRoutes() : [];
+    await driver.validate(this.ctx, net); // option errors before anything is reserved
+    const hostRoutes = driver.ipam === 'default' && this.planner.needsHostRoutes(req) ? await this.hostRoutes() : [];
 
     const failure = await this.store.tx(async (t) => {
       if (await t.networkByName(net.name)) throw networkNameTaken(net.name);
       const existing = (await t.networks()).map((r) => r.doc);
-      if (net.driver === 'bridge') {
-        const br = bridgeName(net);
-        const owner = existing.find((n) => n.driver === 'bridge' && bridgeName(n) === br);
-        if (owner) throw invalid(`bridge name ${br} is already in use by network ${owner.name}`, 'bridge.inuse');
-      }
-      const plan = this.planner.plan(req, existing, hostRoutes, Number((await t.getMeta(CURSOR_KEY)) ?? '0'));
-      await t.setMeta(CURSOR_KEY, String(plan.cursor));
-      if (!plan.ok) return plan.error; // returned, not thrown: the cursor move must commit
-      net.pools = plan.pools;
+      const clash = driver.conflict(net, existing);
+      if (clash) throw clash;
+      const error = await this.assignPools(t, driver, req, net, existing, hostRoutes);
+      if (error) return error; // returned, not thrown: the cursor move must commit
       await t.insertNetwork(net, 'creating');
       return undefined;
     });
@@ -78,10 +69,7 @@ export class Networks {
 
     try {
       await crashPoint('network.create.reserved');
-      if (!net.configOnly) {
-        await driver.createNetwork(net, this.ctx);
-        await this.firewall.setNetwork(net);
-      }
+      if (!net.configOnly) await driver.createNetwork(this.ctx, net);
       await crashPoint('network.create.kernel');
       await this.store.setNetworkStatus(net.id, 'ready');
     } catch (e) {
@@ -91,11 +79,20 @@ export class Networks {
     return net;
   }
 
+  /** The network's subnets from the IPAM its driver uses; an allocation failure is returned. */
+  private async assignPools(t: StoreTx, driver: NetworkDriver, req: CreateNetworkRequest, net: NetworkRecord, existing: NetworkRecord[], hostRoutes: string[]) {
+    if (driver.ipam === 'none') return undefined;
+    const plan = this.planner.plan(req, existing, hostRoutes, Number((await t.getMeta(CURSOR_KEY)) ?? '0'));
+    await t.setMeta(CURSOR_KEY, String(plan.cursor)); // Docker advances the cursor even when a create fails
+    if (!plan.ok) return plan.error;
+    net.pools = plan.pools;
+    return undefined;
+  }
+
   /** Undoes a create whose kernel side may be partly done; safe to call more than once. */
   async rollbackCreate(net: NetworkRecord): Promise<void> {
     try {
-      await this.firewall.removeNetwork(net);
-      await driverFor(net.driver).deleteNetwork(net, this.ctx);
+      await this.drivers.of(net).deleteNetwork(this.ctx, net);
     } catch (e) {
       this.ctx.log.error('rollback of network create failed', { network: net.id, error: String(e) });
     }
@@ -141,8 +138,7 @@ export class Networks {
 
   /** The kernel half of a remove; reconcile calls it for rows left 'removing' by a crash. */
   async finishRemove(net: NetworkRecord): Promise<void> {
-    await this.firewall.removeNetwork(net);
-    await driverFor(net.driver).deleteNetwork(net, this.ctx);
+    await this.drivers.of(net).deleteNetwork(this.ctx, net);
     await this.store.deleteNetwork(net.id);
   }
 
@@ -161,9 +157,10 @@ export class Networks {
     return removed;
   }
 
+  /** Routed subnets on the host that are not our networks' (a VPN, the LAN): pools avoid them. */
   private async hostRoutes(): Promise<string[]> {
-    const routes = await this.ctx.kernel.ipJson<Array<{ dst: string }>>(['route', 'show', 'table', 'all']);
+    const routes = await this.ctx.kernel.routeDestinations();
     const ours = new Set((await this.store.networks()).flatMap((r) => r.doc.pools.map((p) => p.subnet)));
-    return routes.map((r) => r.dst).filter((d) => d && d !== 'default' && d.includes('/') && !ours.has(d));
+    return routes.filter((d) => d.includes('/') && !ours.has(d));
   }
 }

@@ -2,12 +2,11 @@
 // program holding it gives Docker's error), then mapped in the firewall as map elements. Done
 // before the process starts, undone when it exits, re-reserved after a daemon restart.
 import { conflict, TetherError } from '../errors.js';
-import type { PortMapping, Proto } from '../firewall/firewaller.js';
+import type { DriverRegistry } from '../drivers/registry.js';
+import type { Firewaller, PortMapping, Proto } from '../firewall/firewaller.js';
 import type { HostPortReservation, PortReservations } from '../firewall/port-reservations.js';
-import { parseBridgeOptions } from '../drivers/bridge/options.js';
 import { tryParseIp, type Ip } from '../ipam/address.js';
 import type { ContainerRecord, PublishedPort } from '../model/container.js';
-import type { Firewall } from './firewall-port.js';
 import type { EndpointRecord } from '../model/endpoint.js';
 import type { NetworkRecord } from '../model/network.js';
 import { Undo } from './undo.js';
@@ -42,21 +41,26 @@ export class PortPublisher {
   private readonly held = new Map<string, HostPortReservation[]>();
 
   constructor(
-    private readonly firewall: Firewall,
+    private readonly firewall: Firewaller,
     private readonly reservations: PortReservations,
+    private readonly drivers: DriverRegistry,
   ) {}
 
   /** Publishes on the endpoint that carries the default route (Docker's gateway endpoint). */
   async publish(c: ContainerRecord, attached: Array<{ ep: EndpointRecord; net: NetworkRecord }>): Promise<PublishedPort[]> {
     const requests = portRequests(c);
-    const target = attached.find(({ ep, net }) => net.driver === 'bridge' && ep.defaultRoute) ?? attached.find(({ ep, net }) => net.driver === 'bridge' && ep.ipv4);
+    const publishable = attached.flatMap(({ ep, net }) => {
+      const via = this.drivers.of(net).publishing(net);
+      return via ? [{ ep, net, hostIpv4: via.hostIpv4 }] : [];
+    });
+    const target = publishable.find(({ ep }) => ep.defaultRoute) ?? publishable.find(({ ep }) => ep.ipv4);
     if (requests.length === 0 || !target) return [];
-    const { ep, net } = target;
+    const { ep, net, hostIpv4 } = target;
     const published: PublishedPort[] = [];
     const held: HostPortReservation[] = [];
     await Undo.run(async (undo) => {
       for (const r of requests) {
-        const hostIps = r.hostIp ? [r.hostIp] : [parseBridgeOptions(net).hostBindingIpv4, ...(ep.ipv6 ? ['::'] : [])];
+        const hostIps = r.hostIp ? [r.hostIp] : [hostIpv4, ...(ep.ipv6 ? ['::'] : [])];
         // netfilter cannot translate between families: publish v6 only where the container has v6.
         const usable = hostIps.filter((h) => (h.includes(':') ? !!ep.ipv6 : !!ep.ipv4));
         if (usable.length === 0) continue;

@@ -1,16 +1,15 @@
 // After a restart (clean or kill -9): containers whose monitor survived keep running with their
 // network intact (their namespace held again through their process); the rest are marked exited
-// and their network side removed; half-made endpoints are rolled back; host veths of ours with no
-// owner are removed. Namespaces of the dead daemon that no process is in are gone already.
+// and their network side removed; half-made endpoints are rolled back. Namespaces of the dead
+// daemon that no process is in are gone already; links no endpoint owns are the drivers' to
+// remove (reconcile.ts).
 import type { DriverContext } from '../drivers/driver.js';
 import type { Store } from '../store/store.js';
-import { ownsSandbox, type ContainerNetworking } from './container-network.js';
+import type { ContainerNetworking } from './container-network.js';
 import type { Endpoints } from './endpoints.js';
 import { nowRfc3339Nano } from '../model/ids.js';
 import type { RuntimePort } from './runtime-port.js';
 import type { Sandboxes } from './sandboxes.js';
-
-const OUR_VETH = /^tv[0-9a-f]{11}$/;
 
 export async function reconcileContainers(
   store: Store,
@@ -36,7 +35,7 @@ export async function reconcileContainers(
         ctx.log.info('container still running', { container: c.name, pid });
       }
       try {
-        if (ownsSandbox(c)) sandboxes.adopt(c.id, ctx.kernel.netnsOf(pid));
+        if (await networking.ownsSandbox(c)) sandboxes.adopt(c.id, ctx.kernel.netnsOf(pid));
       } catch (e) {
         ctx.log.error('cannot hold the namespace of a running container', { container: c.name, error: String(e) }); // it exits meanwhile
       }
@@ -52,11 +51,5 @@ export async function reconcileContainers(
       await networking.down(c).catch((e: unknown) => ctx.log.error('teardown failed', { container: c.id, error: String(e) }));
     }
     await store.putContainer(c, 'ready');
-  }
-  const owned = new Set((await store.endpoints()).map((r) => r.doc.hostIfname));
-  const strays = (await ctx.kernel.links()).map((l) => l.ifname).filter((n) => OUR_VETH.test(n) && !owned.has(n));
-  if (strays.length > 0) {
-    ctx.log.warn('removing host veths with no endpoint', { links: strays });
-    await ctx.kernel.ipTry(strays.map((n) => ['link', 'del', 'dev', n]));
   }
 }

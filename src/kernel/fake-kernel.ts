@@ -49,7 +49,6 @@ export class FakeKernel implements Kernel {
   }
 
   async ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T> {
-    if (args[0] === 'route') return this.hostRoutes.map((dst) => ({ dst })) as T;
     if (args.includes('link')) return (await this.links(netnsPath)) as T;
     throw internal(`fake kernel: ip -j ${args.join(' ')} is not modelled`);
   }
@@ -58,6 +57,10 @@ export class FakeKernel implements Kernel {
     return [...this.linkTable.values()]
       .filter((l) => l.netns === netnsPath)
       .map((l, i) => ({ ifname: l.ifname, ifindex: i + 2, operstate: l.up ? 'UP' : 'DOWN', linkinfo: { info_kind: l.kind }, ...(l.master ? { master: l.master } : {}) }));
+  }
+
+  async routeDestinations(): Promise<string[]> {
+    return [...this.hostRoutes];
   }
 
   async nft(batch: string, netnsPath?: string): Promise<void> {

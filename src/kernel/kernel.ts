@@ -36,6 +36,8 @@ export interface Kernel {
   /** `ip -j <args>` in the daemon's namespace or in netnsPath. */
   ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T>;
   links(netnsPath?: string): Promise<LinkInfo[]>;
+  /** Destinations of the daemon namespace's routes, every table (`default` and single hosts too). */
+  routeDestinations(): Promise<string[]>;
   /** Applies an nft text batch atomically (`nft -f -`). */
   nft(batch: string, netnsPath?: string): Promise<void>;
   /** `nft` with arguments, returning stdout (e.g. `-j list table inet tether`). */
@@ -114,6 +116,10 @@ export class LinuxKernel implements Kernel {
 
   links(netnsPath?: string): Promise<LinkInfo[]> {
     return this.ipJson<LinkInfo[]>(['-d', 'link', 'show'], netnsPath);
+  }
+
+  async routeDestinations(): Promise<string[]> {
+    return (await this.ipJson<Array<{ dst?: string }>>(['route', 'show', 'table', 'all'])).flatMap((r) => (r.dst ? [r.dst] : []));
   }
 
   async nft(batch: string, netnsPath?: string): Promise<void> {

@@ -25,7 +25,6 @@ export interface EndpointRecord {
   /** `--link-local-ip`: added to the interface as given, outside IPAM. */
   linkLocalIPs?: string[];
   ifname: string;
-  hostIfname: string;
   /** This endpoint's gateway is the sandbox's default route. */
   defaultRoute: boolean;
 }

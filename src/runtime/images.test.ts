@@ -168,7 +168,7 @@ describe('image store', () => {
   });
 
   it('refuses to delete an image a container uses', async () => {
-    const store = await ImageStore.open({ root: join(host.dir, 'store7'), containerUsing: () => 'c'.repeat(64) });
+    const store = await ImageStore.open({ root: join(host.dir, 'store7'), containerUsing: async () => 'c'.repeat(64) });
     await store.load(busyboxTar);
     await assert.rejects(store.remove('busybox'), /container cccccccccccc is using its referenced image/);
     assert.deepEqual(await store.remove('busybox', { force: true }), [{ untagged: 'busybox:latest' }]);

@@ -51,7 +51,7 @@ export interface ImageStoreOptions {
   root: string;
   tags?: TagIndex;
   /** The id of a container using the image, if any: such images are not deleted. */
-  containerUsing?: (imageId: string) => Promise<string | undefined> | string | undefined;
+  containerUsing?: (imageId: string) => Promise<string | undefined>;
 }
 
 /** What a push sends: the config bytes and, per layer base first, its kept gzip blob. */
@@ -86,7 +86,7 @@ export class ImageStore {
   private constructor(
     private readonly root: string,
     private readonly tags: TagIndex,
-    private readonly containerUsing: (imageId: string) => Promise<string | undefined> | string | undefined,
+    private readonly containerUsing: (imageId: string) => Promise<string | undefined>,
   ) {
     this.layers = new LayerStore(join(root, 'layers'));
   }
@@ -95,7 +95,7 @@ export class ImageStore {
     await rm(join(opts.root, 'tmp'), { recursive: true, force: true }); // leftovers of a crash
     for (const sub of ['layers', 'configs', 'tmp']) await mkdir(join(opts.root, sub), { recursive: true });
     const tags = opts.tags ?? new JsonTagIndex(join(opts.root, 'repositories.json'));
-    const store = new ImageStore(opts.root, tags, opts.containerUsing ?? (() => undefined));
+    const store = new ImageStore(opts.root, tags, opts.containerUsing ?? (async () => undefined));
     for (const name of await readdir(join(opts.root, 'configs'))) {
       if (!name.endsWith('.json')) continue;
       const bytes = await readFile(join(opts.root, 'configs', name));
@@ -197,7 +197,7 @@ export class ImageStore {
     const removed: RemovedItem[] = [];
     let reclaimed = 0;
     for (const id of ids) {
-      if (!this.images.has(id) || this.containerUsing(id)) continue;
+      if (!this.images.has(id) || (await this.containerUsing(id))) continue;
       const layersBefore = this.layersInUse();
       const sizes = new Map<string, number>();
       for (const d of layersBefore) sizes.set(d, (await this.layers.meta(d))?.size ?? 0);

@@ -31,7 +31,7 @@ function net(name: string, over: Partial<NetworkRecord> = {}): NetworkRecord {
 }
 
 function ep(id: string, networkId: string, containerId: string): EndpointRecord {
-  return { id, networkId, containerId, name: containerId, mac: '', aliases: [], dnsNames: [], ifname: 'eth0', hostIfname: '', defaultRoute: false };
+  return { id, networkId, containerId, name: containerId, mac: '', aliases: [], dnsNames: [], ifname: 'eth0', defaultRoute: false };
 }
 
 function ctr(id: string, name: string): ContainerRecord {

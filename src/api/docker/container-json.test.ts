@@ -89,7 +89,7 @@ function container(over: Partial<ContainerRecord> & Pick<ContainerRecord, 'id' |
 }
 
 function endpoint(c: ContainerRecord, net: NetworkRecord, over: Partial<EndpointRecord>): EndpointRecord {
-  return { id: '', networkId: net.id, containerId: c.id, name: c.name, mac: '', aliases: [], dnsNames: [c.name, c.id.slice(0, 12)], ifname: 'eth0', hostIfname: 'tv0', defaultRoute: true, ...over };
+  return { id: '', networkId: net.id, containerId: c.id, name: c.name, mac: '', aliases: [], dnsNames: [c.name, c.id.slice(0, 12)], ifname: 'eth0', defaultRoute: true, ...over };
 }
 
 function view(c: ContainerRecord, eps: EndpointRecord[], over: Partial<ContainerView> = {}): ContainerView {

@@ -2,7 +2,6 @@
 // JSON. Attach, logs and exec live with the runtime routes; they can reuse containerView and the
 // query helpers exported here.
 import { constants as osConstants } from 'node:os';
-import { join } from 'node:path';
 import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
 import { findContainerIn } from '../../engine/containers.js';
@@ -63,17 +62,13 @@ export async function networksById(engine: Engine): Promise<Map<string, NetworkR
 
 /** The record plus what the engine knows about it now, for the JSON converters. */
 export async function containerView(engine: Engine, c: ContainerRecord, networks: Map<string, NetworkRecord>, opts: ContainerRouteOptions = {}): Promise<ContainerView> {
-  const running = c.state.status === 'running' || c.state.status === 'paused';
-  const mode = c.hostConfig.networkMode;
   let etc = { hosts: '', resolvConf: '', hostname: '' };
   try {
     etc = engine.containerNetworking.etcPaths(c);
   } catch {
     // container:X whose X is gone: dockerd still answers inspect; the paths are just unknown
   }
-  // Host mode has no sandbox of its own; dockerd names the host's namespace ".../netns/default".
-  // Ours are held by open files: the process's own link names the namespace for nsenter.
-  const sandboxKey = !running || mode.startsWith('container:') ? '' : mode === 'host' ? join(engine.config.execRoot, 'netns', 'default') : `/proc/${c.state.pid}/ns/net`;
+  const sandboxKey = await engine.containerNetworking.sandboxKey(c);
   return {
     c,
     attached: await engine.containerNetworking.attached(c),

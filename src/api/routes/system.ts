@@ -3,7 +3,6 @@ import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Engine } from '../../engine/engine.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
-import { KNOWN_DRIVERS } from '../../drivers/registry.js';
 import { API_VERSION, baseHeaders, MIN_API_VERSION, SERVER_VERSION } from '../http.js';
 import type { Route } from '../router.js';
 
@@ -90,7 +89,7 @@ export function systemRoutes(engine: Engine, runtime: ContainerRuntime | undefin
             Images: runtime?.images.list().length ?? 0,
             Driver: 'overlay',
             DriverStatus: [],
-            Plugins: { Volume: [], Network: [...KNOWN_DRIVERS].sort(), Authorization: null, Log: ['k8s-file'] },
+            Plugins: { Volume: [], Network: engine.drivers.available(), Authorization: null, Log: ['k8s-file'] },
             IPv4Forwarding: engine.config.ipForward,
             BridgeNfIptables: bridgeNf('iptables'),
             BridgeNfIp6tables: bridgeNf('ip6tables'),

@@ -1,10 +1,24 @@
 // The bridge driver: one Linux bridge per network, the gateway address on it, and a veth pair
 // per endpoint with its peer created directly inside the sandbox (one host batch line, no move).
+// Its kernel objects carry our names (br-<12 hex> bridges, tv<11 hex> host veths), which is how
+// reconcile tells a leftover of ours from anyone else's.
+import { randomBytes } from 'node:crypto';
 import { conflict, invalid } from '../../errors.js';
+import type { FwNetwork } from '../../firewall/firewaller.js';
+import { tryParseCidr } from '../../ipam/address.js';
 import type { IpLine } from '../../kernel/kernel.js';
 import type { NetworkRecord } from '../../model/network.js';
-import type { JoinSpec, NetworkDriver } from '../driver.js';
-import { parseBridgeOptions } from './options.js';
+import type { DriverContext, JoinSpec, NetworkDriver } from '../driver.js';
+import { defaultBridge } from './default-bridge.js';
+import { bridgeName, parseBridgeOptions } from './options.js';
+
+const OUR_BRIDGE = /^br-[0-9a-f]{12}$/;
+const OUR_VETH = /^tv[0-9a-f]{11}$/;
+
+/** The host end of an endpoint's veth pair. */
+export function hostVeth(endpointId: string): string {
+  return `tv${endpointId.slice(0, 11)}`;
+}
 
 /** IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do; IPv6 has none. */
 function broadcast(address: string): string[] {
@@ -22,11 +36,53 @@ function gatewayLines(net: NetworkRecord, bridge: string): IpLine[] {
     .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, ...broadcast(p.gateway), 'dev', bridge]);
 }
 
+/** Default routes through the endpoint's gateways; `default` would be read as IPv4, so IPv6 says ::/0. */
+function routeLines(spec: JoinSpec): IpLine[] {
+  return spec.gateways.map((g): IpLine => ['route', 'replace', g.includes(':') ? '::/0' : 'default', 'via', g, 'dev', spec.ifname]);
+}
+
+function sandboxLines(spec: JoinSpec): IpLine[] {
+  return [
+    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...broadcast(a), 'dev', spec.ifname]),
+    ['link', 'set', 'dev', spec.ifname, 'up'],
+    ...routeLines(spec),
+  ];
+}
+
+/** Deletes links; those gone already are fine. Returns the names actually deleted. */
+async function deleteLinks(ctx: DriverContext, names: readonly string[]): Promise<string[]> {
+  const failed = await ctx.kernel.ipTry(names.map((n) => ['link', 'del', 'dev', n]));
+  return names.filter((_, i) => !failed.has(i));
+}
+
+/** NAT, isolation and ICC of the network, by its bridge and active subnets. */
+function firewallRules(net: NetworkRecord): FwNetwork {
+  const o = parseBridgeOptions(net);
+  const subnets = net.pools.filter((p) => p.active).flatMap((p) => tryParseCidr(p.subnet) ?? []);
+  return { id: net.id, bridge: o.bridgeName, subnets, internal: net.internal, icc: o.icc, masquerade: o.masquerade };
+}
+
 export const bridgeDriver: NetworkDriver = {
   type: 'bridge',
   scope: 'local',
+  ipam: 'default',
+  stack: 'sandbox',
+  singleton: false,
+  predefined: { name: 'bridge', isDefault: true, build: defaultBridge },
 
-  async validate(net, ctx) {
+  async probe(ctx) {
+    // A bridge that is made and deleted at once: the one proof that this kernel (or container) can.
+    const name = `tp${randomBytes(4).toString('hex')}`;
+    const failed = await ctx.kernel.ipTry([['link', 'add', 'name', name, 'type', 'bridge']]);
+    if (failed.has(0)) {
+      ctx.log.warn('the bridge driver is unavailable: cannot create a bridge', { error: failed.get(0) });
+      return false;
+    }
+    await deleteLinks(ctx, [name]);
+    return true;
+  },
+
+  async validate(ctx, net) {
     const opts = parseBridgeOptions(net);
     // A user-named bridge may already exist (Docker reuses a bridge); anything else is refused.
     const existing = (await ctx.kernel.links()).find((l) => l.ifname === opts.bridgeName);
@@ -35,44 +91,69 @@ export const bridgeDriver: NetworkDriver = {
     }
   },
 
-  async createNetwork(net, ctx) {
-    const { bridgeName } = parseBridgeOptions(net);
-    const failed = await ctx.kernel.ipTry([['link', 'add', 'name', bridgeName, 'type', 'bridge']]);
+  conflict(net, others) {
+    const br = bridgeName(net);
+    const owner = others.find((n) => n.driver === 'bridge' && bridgeName(n) === br);
+    return owner ? invalid(`bridge name ${br} is already in use by network ${owner.name}`, 'bridge.inuse') : undefined;
+  },
+
+  async createNetwork(ctx, net) {
+    const { bridgeName: br } = parseBridgeOptions(net);
+    const failed = await ctx.kernel.ipTry([['link', 'add', 'name', br, 'type', 'bridge']]);
     const why = failed.get(0);
-    if (why !== undefined && !/File exists/.test(why)) throw conflict(`cannot create bridge ${bridgeName}: ${why}`);
-    await ctx.kernel.ip([...gatewayLines(net, bridgeName), ['link', 'set', 'dev', bridgeName, 'up']]);
+    if (why !== undefined && !/File exists/.test(why)) throw conflict(`cannot create bridge ${br}: ${why}`);
+    await ctx.kernel.ip([...gatewayLines(net, br), ['link', 'set', 'dev', br, 'up']]);
+    await ctx.firewall.setNetwork(firewallRules(net)); // after the bridge: route_localnet is set on it
   },
 
-  async deleteNetwork(net, ctx) {
-    const { bridgeName } = parseBridgeOptions(net);
-    await ctx.kernel.ipTry([['link', 'del', 'dev', bridgeName]]); // gone already is fine
+  async deleteNetwork(ctx, net) {
+    await ctx.firewall.removeNetwork(net.id);
+    await deleteLinks(ctx, [bridgeName(net)]);
   },
 
-  async join(net, spec, ctx) {
-    const { bridgeName, mtu } = parseBridgeOptions(net);
+  async join(ctx, net, spec) {
+    const { bridgeName: br, mtu } = parseBridgeOptions(net);
     const m = spec.mtu ?? mtu;
     const mtuArgs = m === undefined ? [] : ['mtu', m];
+    const host = hostVeth(spec.endpointId);
     await ctx.kernel.ip([
-      ['link', 'add', 'name', spec.hostIfname, ...mtuArgs, 'txqueuelen', 0, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtuArgs, 'txqueuelen', 0,
+      ['link', 'add', 'name', host, ...mtuArgs, 'txqueuelen', 0, 'type', 'veth', 'peer', 'name', spec.ifname, ...mtuArgs, 'txqueuelen', 0,
         'address', spec.mac, 'netns', spec.netnsPath],
-      ['link', 'set', 'dev', spec.hostIfname, 'master', bridgeName, 'up'],
+      ['link', 'set', 'dev', host, 'master', br, 'up'],
       // Hairpin: a container reaching its own published port through the host comes back out this port.
-      ['link', 'set', 'dev', spec.hostIfname, 'type', 'bridge_slave', 'hairpin', 'on'],
+      ['link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on'],
     ]);
     await ctx.kernel.ipIn(spec.netnsPath, sandboxLines(spec));
   },
 
-  async leave(_net, spec, ctx) {
+  async leave(ctx, _net, spec) {
     // Deleting the host end removes the pair; a sandbox already gone took it with it.
-    await ctx.kernel.ipTry([['link', 'del', 'dev', spec.hostIfname]]);
+    await deleteLinks(ctx, [hostVeth(spec.endpointId)]);
+  },
+
+  async routeDefault(ctx, _net, spec) {
+    await ctx.kernel.ipIn(spec.netnsPath, routeLines(spec));
+  },
+
+  firewallRules,
+
+  publishing(net) {
+    return { hostIpv4: parseBridgeOptions(net).hostBindingIpv4 };
+  },
+
+  async reconcile(ctx, state) {
+    const bridges = new Set(state.networks.map(bridgeName));
+    const veths = new Set(state.endpoints.map((ep) => hostVeth(ep.id)));
+    const links = await ctx.kernel.links();
+    const orphanBridges = links.filter((l) => l.linkinfo?.info_kind === 'bridge' && OUR_BRIDGE.test(l.ifname) && !bridges.has(l.ifname)).map((l) => l.ifname);
+    const strayVeths = links.map((l) => l.ifname).filter((n) => OUR_VETH.test(n) && !veths.has(n));
+    if (orphanBridges.length > 0) ctx.log.warn('removing bridges with no network', { bridges: orphanBridges });
+    if (strayVeths.length > 0) ctx.log.warn('removing host veths with no endpoint', { links: strayVeths });
+    await deleteLinks(ctx, [...orphanBridges, ...strayVeths]);
+  },
+
+  async uninstall(ctx, state) {
+    // Their veths go with the sandboxes' namespaces.
+    return (await deleteLinks(ctx, state.networks.map(bridgeName))).map((b) => `bridge ${b}: deleted`);
   },
 };
-
-export function sandboxLines(spec: JoinSpec): IpLine[] {
-  return [
-    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...broadcast(a), 'dev', spec.ifname]),
-    ['link', 'set', 'dev', spec.ifname, 'up'],
-    // `default` would be read as IPv4; an IPv6 default route is spelled ::/0.
-    ...spec.gateways.map((g): IpLine => ['route', 'replace', g.includes(':') ? '::/0' : 'default', 'via', g, 'dev', spec.ifname]),
-  ];
-}

@@ -1,8 +1,9 @@
 // `npm run lint`. The rules that matter here are the layering rules of the architecture
-// (README "Layering"): lower layers never import the engine, the API or the CLI; the engine never
+// (README, "Layout"): lower layers never import the engine, the API or the CLI; the engine never
 // imports the API or the CLI; model/ is a leaf; only kernel/ touches node:child_process. Imports
 // are resolved to real files (`.js` specifiers to their `.ts` sources), so the rules hold however
 // deep the importing file sits. The rest is the stock recommended set, tuned to this code.
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
@@ -13,7 +14,10 @@ const LOWER = ['store', 'kernel', 'model', 'ipam', 'dns', 'firewall', 'runtime',
 /** The layers above them: the HTTP edge, the client, and the engine itself. */
 const UPPER = ['engine', 'api', 'cli'];
 
-const layering = 'see README "Layering"';
+const layering = 'layering: README, "Layout"';
+
+/** Zones below are relative to this file, not to wherever eslint was started. */
+const basePath = fileURLToPath(new URL('.', import.meta.url));
 
 /** Test code may spawn processes (fixtures, throwaway hosts, real clients). */
 const TEST_FILES = ['**/*.test.ts', '**/*.test-helper.ts', 'src/**/testing/**', 'test/**'];
@@ -51,6 +55,7 @@ export default tseslint.config(
       'import-x/no-restricted-paths': [
         'error',
         {
+          basePath,
           zones: [
             ...LOWER.map((layer) => ({
               target: `./src/${layer}`,

@@ -13,6 +13,8 @@ export type { IpLine } from './ip-batch.js';
 export type { NetnsHandle } from './netns.js';
 export type { LaunchOptions, SpawnedProcess } from './spawner.js';
 export type { BrokeredChild } from './ipc-broker.js';
+/** What Kernel.spawn returns. Layers above hold it by this name: only kernel/ touches child_process. */
+export type { ChildProcess } from 'node:child_process';
 import type { LaunchOptions, SpawnedProcess } from './spawner.js';
 
 export interface LinkInfo {

@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { StartSpec } from '../engine/runtime-port.js';
 import { createTestHost, type TestHost } from '../../test/helpers/testhost.js';
 import { LinuxKernel } from '../kernel/kernel.js';
 import { ContainerRuntime } from './container-runtime.js';
+import type { StartSpec } from './port.js';
 
 const CGROUP_PARENT = `tether-test-${process.pid}`;
 let host: TestHost;

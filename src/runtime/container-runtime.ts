@@ -1,11 +1,11 @@
-// The engine's RuntimePort (engine/runtime-port.ts) on top of this folder: images from the local
+// The engine's RuntimePort (port.ts) on top of this folder: images from the local
 // store, containers under conmon with crun or runc. One instance per daemon.
 import { join } from 'node:path';
 import { unavailable } from '../errors.js';
-import type { ImageInfo, RuntimePort, StartSpec } from '../engine/runtime-port.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ImageStore, type ImageStoreOptions } from './images.js';
 import { OciRuntime } from './oci-runtime.js';
+import type { ImageInfo, RuntimePort, StartSpec } from './port.js';
 import { detectRuntime, type RuntimeBinary, type RuntimeName } from './runtime-binary.js';
 import { resolveUser } from './user.js';
 

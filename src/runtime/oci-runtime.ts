@@ -1,13 +1,12 @@
 // Containers below the engine: rootfs (overlay over image layers), OCI bundle, conmon monitor,
 // and the runtime's lifecycle verbs (crun by default, runc selectable per container). Every
 // container lives in <containersRoot>/<id>/ (see monitor.ts for the files); delete removes all.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { conflict, internal, invalid, notFound, unavailable } from '../errors.js';
-import type { Kernel } from '../kernel/kernel.js';
+import type { ChildProcess, Kernel } from '../kernel/kernel.js';
 import { writeBundle, type BundleNetwork, type BundleSpec } from './bundle.js';
 import { readLogs, type LogEntry } from './logs.js';
 import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';

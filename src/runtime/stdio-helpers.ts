@@ -3,11 +3,11 @@
 // terminal control FIFO for container resizes. The helpers run under Python 3 (setup.sh installs
 // Debian's python3: exec-tty.py needs termios, which python3-minimal lacks) and take argv only:
 // user text is never part of script text.
-import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants, open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { join } from 'node:path';
+import type { ChildProcess } from '../kernel/kernel.js';
 import { scriptPath } from '../script-path.js';
 
 /**

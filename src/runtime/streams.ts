@@ -2,8 +2,8 @@
 // every chunk is preceded by an 8-byte header [stream, 0, 0, 0, size as uint32 big-endian],
 // stream 1 = stdout, 2 = stderr (0 = stdin, never sent by the daemon). With a TTY the bytes go
 // raw. Recorded: b'\x01\x00\x00\x00\x00\x00\x00\x03hi\n' (10-api-trace/03-run.log).
-import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import type { ChildProcess } from '../kernel/kernel.js';
 
 export type StreamName = 'stdin' | 'stdout' | 'stderr';
 const STREAM_BYTE: Record<StreamName, number> = { stdin: 0, stdout: 1, stderr: 2 };

@@ -14,7 +14,7 @@ export interface ApiResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at Docker JSON
+  json: any; // tests poke at Docker JSON
 }
 
 export interface TestDaemon {

@@ -38,6 +38,7 @@ export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachme
 
 // What Docker accepts (decisions.md): any printable characters except `/`, which cannot be
 // addressed in an API path; control characters could forge lines in logs and `network ls`.
+// eslint-disable-next-line no-control-regex -- control characters are what this rejects
 const NAME = /^[^/\u0000-\u001f\u007f]+$/;
 export const MAX_NAME = 128;
 

@@ -6,13 +6,13 @@
 // With Tty the process runs on a terminal through scripts/exec-tty.py (see OciRuntime.exec):
 // its output goes raw (no frames, stdout and stderr merged, \r\n from the terminal) as in
 // 04-exec-lifecycle.log, and POST /exec/{id}/resize reaches the terminal through the helper.
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
 import { conflict, invalid, notFound } from '../../errors.js';
+import type { ChildProcess } from '../../kernel/kernel.js';
 import type { ContainerRuntime } from '../../runtime/container-runtime.js';
 import { resizeExecTty } from '../../runtime/stdio-helpers.js';
 import { copyOutput } from '../../runtime/streams.js';

@@ -1,6 +1,6 @@
 // docker pull from a real registry (Debian's docker-registry) inside the test host: by tag and by
 // digest, progress lines, "up to date" with nothing downloaded, a multi-platform index, a
-// tampered blob, an unknown image, Basic auth, and a daemon killed mid-pull.
+// tampered blob, zstd layers, an unknown image, Basic auth, and a daemon killed mid-pull.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -13,6 +13,10 @@ import { dockerClients, runClient } from './helpers/cli.js';
 import { busyboxParts, DOCKER_LIST, pushImage, startRegistry, withConfig, type TestRegistry } from './helpers/registry.js';
 
 const DOCKER = dockerClients()[0];
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const OCI_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
+/** Compressed by the zstd tool itself, as containerd or buildkit would push it. */
+const zstd = (b: Buffer): Buffer => execFileSync('zstd', ['-q', '-c', '-3'], { input: b, maxBuffer: 1 << 30 });
 const diffId = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const auth = (user: string, password: string): string => Buffer.from(JSON.stringify({ username: user, password, serveraddress: '127.0.0.1:5001' })).toString('base64url');
 
@@ -143,6 +147,59 @@ describe('docker pull from a registry in the test host', () => {
     assert.equal(await imageList(), before);
     assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'layers')).sort(), layersBefore);
     assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'tmp')), []);
+  });
+
+  it('zstd layers: decompressed while streaming, verified, unpacked, run, and pushed again as they are', async () => {
+    // busybox plus a file of this run, in one layer: nothing of it is in the store yet.
+    const root = join(host.dir, 'zstd-rootfs');
+    mkdirSync(root, { recursive: true });
+    execFileSync('tar', ['-x', '-C', root], { input: parts.layer });
+    const proof = `zstd ${randomBytes(8).toString('hex')}\n`;
+    writeFileSync(join(root, 'zstd-proof'), proof);
+    const tar = execFileSync('tar', ['-c', '-C', root, '--owner=0', '--group=0', '--numeric-owner', '.'], { maxBuffer: 1 << 30 });
+    const blob = zstd(tar);
+    assert.equal(blob.readUInt32LE(0), 0xfd2fb528, 'a zstd frame');
+    const config = withConfig(parts.config, { rootfs: { type: 'layers', diff_ids: [diffId(tar)] } });
+    const cfg = reg.blob('zstd', config, 'application/vnd.oci.image.config.v1+json');
+    const layer = reg.blob('zstd', blob, OCI_ZSTD);
+    reg.manifest('zstd', 'latest', { schemaVersion: 2, mediaType: OCI_MANIFEST, config: cfg, layers: [layer] }, OCI_MANIFEST);
+
+    const r = await pull(`${reg.addr}/zstd:latest`);
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.text, /Pull complete/);
+    assert.match(r.text, new RegExp(`Status: Downloaded newer image for ${reg.addr}/zstd:latest`));
+    const img = await d.api('GET', `/images/${reg.addr}/zstd:latest/json`);
+    assert.deepEqual([img.json.Id, img.json.RootFS.Layers], [cfg.digest, [diffId(tar)]]);
+    const layerDir = join(d.dataRoot, 'images', 'layers', diffId(tar).slice('sha256:'.length));
+    assert.equal(readFileSync(join(layerDir, 'zstd-proof'), 'utf8'), proof);
+    // The registry's bytes are kept, so a push sends the same blob.
+    assert.ok(readFileSync(`${layerDir}.blob`).equals(blob));
+    if (DOCKER) {
+      const run = runClient([DOCKER, 'run', '--rm', `${reg.addr}/zstd`, 'cat', '/zstd-proof'], d.socket);
+      assert.equal(run.stdout, proof, run.stderr);
+    }
+
+    assert.equal((await d.api('POST', `/images/${reg.addr}/zstd:latest/tag?repo=${reg.addr}/zstd-again&tag=v1`)).status, 201);
+    const pushed = await d.api('POST', `/images/${reg.addr}/zstd-again/push?tag=v1`, undefined, { 'X-Registry-Auth': 'e30' });
+    assert.equal(pushed.status, 200, pushed.text);
+    assert.doesNotMatch(pushed.text, /errorDetail/);
+    const m = JSON.parse(host.sh(['curl', '-s', '-H', `Accept: ${OCI_MANIFEST}`, `http://${reg.addr}/v2/zstd-again/manifests/v1`])) as { mediaType: string; layers: { mediaType: string; digest: string }[] };
+    assert.deepEqual([m.mediaType, m.layers], [OCI_MANIFEST, [{ mediaType: OCI_ZSTD, digest: layer.digest, size: layer.size }]]);
+  });
+
+  it('a zstd layer that is not zstd fails the pull in zstd\'s words and leaves no zstd behind', async () => {
+    const junk = randomBytes(200_000);
+    const config = withConfig(parts.config, { rootfs: { type: 'layers', diff_ids: [diffId(junk)] } });
+    const cfg = reg.blob('zstd-junk', config, 'application/vnd.oci.image.config.v1+json');
+    const layer = reg.blob('zstd-junk', junk, OCI_ZSTD);
+    reg.manifest('zstd-junk', 'latest', { schemaVersion: 2, mediaType: OCI_MANIFEST, config: cfg, layers: [layer] }, OCI_MANIFEST);
+    const before = await imageList();
+    const r = await pull(`${reg.addr}/zstd-junk:latest`);
+    assert.match(r.text, new RegExp(`"error":"layer ${layer.digest} is not valid zstd: zstd: [^"]+"`));
+    assert.equal(await imageList(), before);
+    assert.deepEqual(readdirSync(join(d.dataRoot, 'images', 'tmp')), []);
+    const zstds = execFileSync('ps', ['-eo', 'ppid=,comm=']).toString().split('\n').filter((l) => l.trim() === `${d.process.pid} zstd`);
+    assert.deepEqual(zstds, []);
   });
 
   it('an unknown image is Docker\'s not-found, through the API and the CLI', async () => {

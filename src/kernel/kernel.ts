@@ -2,12 +2,14 @@
 // tests can substitute a recording fake and only this folder spawns ip / nft / nsenter.
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
 import { internal } from '../errors.js';
 import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
 import { IpcBroker, type BrokeredChild } from './ipc-broker.js';
 import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
+import { zstdDecoder } from './zstd.js';
 
 export type { IpLine } from './ip-batch.js';
 export type { NetnsHandle } from './netns.js';
@@ -64,6 +66,8 @@ export interface Kernel {
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
   /** A child of the daemon itself, for interactive streams (exec, attach). */
   spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
+  /** A streaming zstd decompressor (the zstd tool): compressed bytes in, content out (zstd.ts). */
+  zstdDecoder(): Duplex;
   close(): void;
 }
 
@@ -176,6 +180,10 @@ export class LinuxKernel implements Kernel {
   spawn(argv: readonly string[], opts: SpawnOptions & { netnsPath?: string } = {}): ChildProcess {
     const { netnsPath, ...rest } = opts;
     return spawnChild(netnsPath ? netnsArgv(netnsPath, argv) : argv, rest);
+  }
+
+  zstdDecoder(): Duplex {
+    return zstdDecoder();
   }
 
   close(): void {

@@ -1,14 +1,15 @@
 // A layer blob downloaded into the pull's temp directory with both its digests checked as the
 // bytes stream: the blob's (sha256 of what the registry sent) and the layer's diff id (sha256 of
-// the gunzipped content), so the layer is read once. A connection lost mid-way resumes with a
-// Range request where the registry allows it (the part on disk is hashed again first), else the
-// blob starts over; three tries. A wrong digest fails the pull at once, in dockerd's words.
+// the decompressed content: gunzip here, zstd through the kernel's decoder), so the layer is
+// read once. A connection lost mid-way resumes with a Range request where the registry allows it
+// (the part on disk is hashed again first), else the blob starts over; three tries. A wrong
+// digest fails the pull at once, in dockerd's words.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { invalid } from '../errors.js';
 import { get } from './blobs.js';
 import type { Descriptor } from './manifest.js';
@@ -17,23 +18,32 @@ import { isTransportError } from './wire.js';
 
 const ATTEMPTS = 3;
 
+/** How a layer's blob is compressed, and a new decompressor for it (none: the blob is the tar). */
+export interface LayerCodec {
+  name: 'gzip' | 'zstd' | 'none';
+  decoder?: () => Duplex;
+}
+
+export const GZIP: LayerCodec = { name: 'gzip', decoder: () => createGunzip() };
+export const PLAIN: LayerCodec = { name: 'none' };
+
 /** Both digests of a layer, fed the blob's bytes in order. */
 class LayerHasher {
   readonly blob: Hash = createHash('sha256');
   private readonly content: Hash = createHash('sha256');
-  private readonly gunzip: Gunzip | undefined;
+  private readonly decoder: Duplex | undefined;
   private readonly ended: Promise<void>;
   private failed = false;
   size = 0;
 
-  constructor(gzip: boolean) {
-    this.gunzip = gzip ? createGunzip() : undefined;
-    const g = this.gunzip;
+  constructor(private readonly codec: LayerCodec) {
+    this.decoder = codec.decoder?.();
+    const g = this.decoder;
     g?.on('data', (d: Buffer) => this.content.update(d));
     this.ended = g
       ? new Promise<void>((resolve, reject) => {
           g.on('end', resolve).on('error', (e) => {
-            // Not gzip (a tampered blob, say): stop feeding it; the digest check decides first.
+            // Not gzip/zstd (a tampered blob, say): stop feeding it; the digest check decides first.
             this.failed = true;
             reject(e);
           });
@@ -42,11 +52,11 @@ class LayerHasher {
     this.ended.catch(() => undefined);
   }
 
-  /** Resolves when the chunk is taken, with backpressure from the gunzip. */
+  /** Resolves when the chunk is taken, with backpressure from the decompressor. */
   update(chunk: Buffer): Promise<void> {
     this.size += chunk.length;
     this.blob.update(chunk);
-    const g = this.gunzip;
+    const g = this.decoder;
     if (!g) {
       this.content.update(chunk);
       return Promise.resolve();
@@ -54,32 +64,32 @@ class LayerHasher {
     if (this.failed || g.write(chunk)) return Promise.resolve();
     return new Promise((resolve) => {
       const go = (): void => {
-        g.off('drain', go).off('error', go);
+        g.off('drain', go).off('error', go).off('close', go);
         resolve();
       };
-      g.once('drain', go).once('error', go);
+      g.once('drain', go).once('error', go).once('close', go);
     });
   }
 
-  /** The diff id, once the whole blob went through; a blob that is not gzip fails here. */
+  /** The diff id, once the whole blob went through; a blob its codec cannot read fails here. */
   async diffId(what: string): Promise<string> {
-    if (!this.failed) this.gunzip?.end();
+    if (!this.failed) this.decoder?.end();
     await this.ended.catch((e: Error) => {
-      throw invalid(`layer ${what} is not valid gzip: ${e.message}`, 'registry.layer');
+      throw invalid(`layer ${what} is not valid ${this.codec.name}: ${e.message}`, 'registry.layer');
     });
     return `sha256:${this.content.digest('hex')}`;
   }
 
   destroy(): void {
-    this.gunzip?.destroy();
+    this.decoder?.destroy();
   }
 }
 
 /** Downloads desc to dest; returns the layer's diff id. progress(bytesSoFar) on the way. */
-export async function fetchLayer(session: RegistrySession, desc: Descriptor, gzip: boolean, dest: string, progress: (current: number) => void): Promise<string> {
+export async function fetchLayer(session: RegistrySession, desc: Descriptor, codec: LayerCodec, dest: string, progress: (current: number) => void): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetchLayerOnce(session, desc, gzip, dest, progress, attempt > 1);
+      return await fetchLayerOnce(session, desc, codec, dest, progress, attempt > 1);
     } catch (e) {
       const retriable = isTransportError(e) || (e instanceof Error && /aborted|ECONNRESET|socket hang up/.test(e.message));
       if (!retriable || attempt >= ATTEMPTS) {
@@ -91,37 +101,35 @@ export async function fetchLayer(session: RegistrySession, desc: Descriptor, gzi
   }
 }
 
-async function fetchLayerOnce(session: RegistrySession, desc: Descriptor, gzip: boolean, dest: string, progress: (current: number) => void, resume: boolean): Promise<string> {
+async function fetchLayerOnce(session: RegistrySession, desc: Descriptor, codec: LayerCodec, dest: string, progress: (current: number) => void, resume: boolean): Promise<string> {
   const mismatch = (): Error => invalid(`filesystem layer verification failed for digest ${desc.digest}`, 'registry.digest');
-  let hasher = new LayerHasher(gzip);
-  const have = resume ? await stat(dest).then((s) => s.size, () => 0) : 0;
-  if (have > 0 && have < desc.size) for await (const chunk of createReadStream(dest) as AsyncIterable<Buffer>) await hasher.update(chunk);
-  const offset = hasher.size;
-  const res = await get(session, session.url('blobs', desc.digest), offset > 0 ? { Range: `bytes=${offset}-` } : {});
-  if (offset > 0 && res.statusCode !== 206) {
-    // The registry sent the whole blob after all: start over.
-    hasher.destroy();
-    hasher = new LayerHasher(gzip);
-  }
-  const append = offset > 0 && res.statusCode === 206;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      if (hasher.size + chunk.length > desc.size) return done(mismatch());
-      hasher.update(chunk).then(() => {
-        progress(hasher.size);
-        done(null, chunk);
-      }, done);
-    },
-  });
+  let hasher = new LayerHasher(codec);
+  // Any failure ends the decompressor too (a zstd child would otherwise wait for more input).
   try {
+    const have = resume ? await stat(dest).then((s) => s.size, () => 0) : 0;
+    if (have > 0 && have < desc.size) for await (const chunk of createReadStream(dest) as AsyncIterable<Buffer>) await hasher.update(chunk);
+    const offset = hasher.size;
+    const res = await get(session, session.url('blobs', desc.digest), offset > 0 ? { Range: `bytes=${offset}-` } : {});
+    if (offset > 0 && res.statusCode !== 206) {
+      // The registry sent the whole blob after all: start over.
+      hasher.destroy();
+      hasher = new LayerHasher(codec);
+    }
+    const append = offset > 0 && res.statusCode === 206;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        if (hasher.size + chunk.length > desc.size) return done(mismatch());
+        hasher.update(chunk).then(() => {
+          progress(hasher.size);
+          done(null, chunk);
+        }, done);
+      },
+    });
     await pipeline(res, meter, createWriteStream(dest, { mode: 0o600, flags: append ? 'a' : 'w' }));
+    if (hasher.size !== desc.size || `sha256:${hasher.blob.digest('hex')}` !== desc.digest) throw mismatch();
+    return await hasher.diffId(desc.digest);
   } catch (e) {
     hasher.destroy();
     throw e;
   }
-  if (hasher.size !== desc.size || `sha256:${hasher.blob.digest('hex')}` !== desc.digest) {
-    hasher.destroy();
-    throw mismatch();
-  }
-  return hasher.diffId(desc.digest);
 }

@@ -80,14 +80,12 @@ export function selectPlatform(manifests: Descriptor[], want: Platform): Descrip
   return match;
 }
 
-/** How a layer blob is compressed, from its media type; zstd and foreign layers are refused. */
-export function layerCompression(mediaType: string | undefined): 'gzip' | 'none' {
+/** How a layer blob is compressed, from its media type; foreign layers are refused. */
+export function layerCompression(mediaType: string | undefined): 'gzip' | 'zstd' | 'none' {
   const t = mediaType ?? 'application/vnd.docker.image.rootfs.diff.tar.gzip';
-  if (t.endsWith('+zstd') || t.endsWith('.zstd')) {
-    throw invalid(`zstd-compressed layers (${t}) are not supported by this daemon yet: push the image with gzip layers`, 'registry.zstd');
-  }
   if (t.includes('foreign')) throw invalid(`foreign (non-distributable) layers are not supported: ${t}`, 'registry.foreign');
   if (t.endsWith('tar.gzip') || t.endsWith('tar+gzip')) return 'gzip';
+  if (t.endsWith('tar+zstd') || t.endsWith('tar.zstd')) return 'zstd';
   if (t.endsWith('.tar') || t.endsWith('diff.tar')) return 'none';
   throw invalid(`unsupported layer media type ${t}`, 'registry.layerType');
 }

@@ -6,11 +6,12 @@
 // a failure, when it opens after a crash).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { invalid, notFound, type TetherError } from '../errors.js';
 import { parseImageConfig } from '../runtime/image-config.js';
 import type { ImageStore } from '../runtime/images.js';
 import { fetchConfig, fetchManifest } from './blobs.js';
-import { fetchLayer } from './layer-download.js';
+import { fetchLayer, GZIP, PLAIN, type LayerCodec } from './layer-download.js';
 import type { Credentials, RegistryClient } from './client.js';
 import { hostPlatform, layerCompression, MANIFEST_ACCEPT, parseManifest, parsePlatform, selectPlatform, type Descriptor } from './manifest.js';
 import { familiarName, familiarString, parseRegistryRef, tagOrDigest, type RegistryRef } from './reference.js';
@@ -44,11 +45,27 @@ export interface ResolvedPull {
   layers: Descriptor[];
 }
 
+/** Decompressors Node lacks, from the kernel layer (Kernel.zstdDecoder). */
+export interface PullDecoders {
+  zstd?: () => Duplex;
+}
+
 export class Puller {
   constructor(
     private readonly client: RegistryClient,
     private readonly store: ImageStore,
+    private readonly decoders: PullDecoders = {},
   ) {}
+
+  /** The codec for a layer's media type; zstd needs the kernel's decoder. */
+  private codec(mediaType: string | undefined): LayerCodec {
+    const kind = layerCompression(mediaType);
+    if (kind === 'gzip') return GZIP;
+    if (kind === 'none') return PLAIN;
+    const zstd = this.decoders.zstd;
+    if (!zstd) throw invalid(`zstd-compressed layers (${mediaType}) cannot be read: no zstd decoder`, 'registry.zstd');
+    return { name: 'zstd', decoder: zstd };
+  }
 
   /** Finds the image manifest; registry errors come back in dockerd's words. */
   async resolve(req: PullRequest): Promise<ResolvedPull> {
@@ -64,7 +81,7 @@ export class Puller {
         manifest = parseManifest(inner.bytes, inner.contentType);
         if (manifest.kind !== 'image') throw invalid(`manifest ${chosen.digest} is an index inside an index`, 'registry.manifest');
       }
-      for (const l of manifest.layers) layerCompression(l.mediaType);
+      for (const l of manifest.layers) this.codec(l.mediaType);
       return { ref, session, digest: top.digest, config: manifest.config, layers: manifest.layers };
     } catch (e) {
       throw translate(e, ref);
@@ -109,8 +126,7 @@ export class Puller {
           const id = short(desc);
           const dest = join(tmp, `${i}.tar`);
           let last = 0;
-          const gzip = layerCompression(desc.mediaType) === 'gzip';
-          const diffId = await fetchLayer(r.session, desc, gzip, dest, (current) => {
+          const diffId = await fetchLayer(r.session, desc, this.codec(desc.mediaType), dest, (current) => {
             const now = Date.now();
             if (now - last < PROGRESS_EVERY_MS && current < desc.size) return;
             last = now;

@@ -1,6 +1,7 @@
 // `docker push`: for each tag of the image, every layer blob the registry lacks is uploaded
 // (HEAD first: "Layer already exists"), then the config, then a Docker schema2 manifest naming
-// them; its digest is recorded as a RepoDigest. Uploads are monolithic (POST for a location,
+// them (an OCI manifest when a layer is zstd, as pulled: Docker's schema2 has no zstd type);
+// its digest is recorded as a RepoDigest. Uploads are monolithic (POST for a location,
 // PUT ?digest= with the bytes), which every distribution registry accepts.
 import { createReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
@@ -15,6 +16,7 @@ import { asTetherError, readBody, RegistryHttpError } from './wire.js';
 
 const GZIP_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 const CONFIG = 'application/vnd.docker.container.image.v1+json';
+const OCI = { gzip: 'application/vnd.oci.image.layer.v1.tar+gzip', zstd: 'application/vnd.oci.image.layer.v1.tar+zstd', config: 'application/vnd.oci.image.config.v1+json' } as const;
 const PROGRESS_EVERY_MS = 100;
 
 export type PushPhase = 'preparing' | 'pushing' | 'pushed' | 'exists';
@@ -70,12 +72,15 @@ export class Pusher {
       });
       emit({ kind: 'layer', id, phase: 'pushed' });
     }
-    const config = { mediaType: CONFIG, size: image.configBytes.length, digest: image.id };
+    const oci = image.layers.some((l) => l.compression === 'zstd');
+    const config = { mediaType: oci ? OCI.config : CONFIG, size: image.configBytes.length, digest: image.id };
     if (!(await blobExists(session, config.digest))) await upload(session, config.digest, config.size, Readable.from([image.configBytes]), () => undefined);
+    const layerType = (l: PushableImage['layers'][number]): string => (oci ? OCI[l.compression ?? 'gzip'] : GZIP_LAYER);
+    const mediaType = oci ? MEDIA.ociManifest : MEDIA.dockerManifest;
     const manifest = Buffer.from(
-      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA.dockerManifest, config, layers: image.layers.map((l) => ({ mediaType: GZIP_LAYER, size: l.size, digest: l.digest })) }, null, 3),
+      JSON.stringify({ schemaVersion: 2, mediaType, config, layers: image.layers.map((l) => ({ mediaType: layerType(l), size: l.size, digest: l.digest })) }, null, 3),
     );
-    const res = await session.request('PUT', session.url('manifests', tag), { 'Content-Type': MEDIA.dockerManifest }, manifest);
+    const res = await session.request('PUT', session.url('manifests', tag), { 'Content-Type': mediaType }, manifest);
     const body = await readBody(res, 1 << 16);
     if (res.statusCode !== 201) throw RegistryHttpError.from(res.statusCode ?? 0, body);
     return { digest: sha256(manifest), size: manifest.length };

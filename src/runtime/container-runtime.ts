@@ -32,6 +32,8 @@ export class ContainerRuntime implements RuntimePort {
     readonly oci: OciRuntime,
     /** Runtimes found on this host, default first: for `docker info` and the startup log. */
     readonly runtimes: readonly RuntimeBinary[],
+    /** Host effects the image routes need too (a pull's zstd decoder). */
+    readonly kernel: Kernel,
   ) {}
 
   static async open(o: ContainerRuntimeOptions): Promise<ContainerRuntime> {
@@ -51,7 +53,7 @@ export class ContainerRuntime implements RuntimePort {
       stateRoot: join(o.execRoot, 'runtime'),
       cgroupParent: o.cgroupParent,
     });
-    return new ContainerRuntime(images, oci, found);
+    return new ContainerRuntime(images, oci, found, o.kernel);
   }
 
   async resolveImage(ref: string): Promise<ImageInfo> {

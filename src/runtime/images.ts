@@ -11,63 +11,19 @@ import { join } from 'node:path';
 import { conflict, invalid, notFound } from '../errors.js';
 import { extractTar } from '../kernel/tar.js';
 import { readArchive, type ArchiveImage } from './image-archive.js';
-import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile, type ImageRuntimeConfig } from './image-config.js';
+import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile } from './image-config.js';
 import { looksLikeId, normalizeDigestRef, normalizeRef, refKey, safeNormalize } from './image-ref.js';
+import type { ImageDetails, ImageSummary, PulledImage, PushableImage, RemovedItem } from './image-types.js';
 import { diffIdOf, digestHex, LayerStore } from './layers.js';
 import { JsonTagIndex, type TagIndex } from './tag-index.js';
 
-export interface ImageSummary {
-  id: string;
-  repoTags: string[];
-  /** name@digest of the manifests this image was pulled by. */
-  repoDigests: string[];
-  /** Unix seconds, as GET /images/json reports Created. */
-  created: number;
-  size: number;
-  labels: Record<string, string> | null;
-}
-
-export interface ImageDetails {
-  id: string;
-  repoTags: string[];
-  repoDigests: string[];
-  /** RFC 3339 as in the config (GET /images/{name}/json). */
-  created: string;
-  size: number;
-  architecture: string;
-  os: string;
-  author: string;
-  comment: string;
-  dockerVersion: string;
-  config: ImageRuntimeConfig;
-  /** Diff ids, base layer first (RootFS.Layers). */
-  layers: string[];
-}
-
-/** One line of DELETE /images/{name}: {Untagged} or {Deleted}. */
-export type RemovedItem = { untagged: string } | { deleted: string };
+export type { ImageDetails, ImageSummary, PulledImage, PushableImage, RemovedItem } from './image-types.js';
 
 export interface ImageStoreOptions {
   root: string;
   tags?: TagIndex;
   /** The id of a container using the image, if any: such images are not deleted. */
   containerUsing?: (imageId: string) => Promise<string | undefined>;
-}
-
-/** What a push sends: the config bytes and, per layer base first, its kept gzip blob. */
-export interface PushableImage {
-  id: string;
-  configBytes: Buffer;
-  layers: { diffId: string; path: string; digest: string; size: number }[];
-}
-
-/** A pulled image whose layers are in: its config bytes and names. */
-export interface PulledImage {
-  configBytes: Buffer;
-  /** name:tag to point at the image, if pulled by tag. */
-  tag?: string;
-  /** name@digest of the manifest it was pulled by. */
-  repoDigest: string;
 }
 
 interface StoredImage {

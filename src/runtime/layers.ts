@@ -2,8 +2,8 @@
 // read-only as an overlayfs lower directory by every container of every image that has it.
 // A layer counts as present only when its <hex>.json marker exists: the marker is written after
 // the unpack and the rename, so a crash mid-unpack leaves a partial directory we redo.
-// Beside it, <hex>.blob keeps the layer as a registry holds it (gzip; the registry's own bytes
-// for a pulled layer), as containerd's content store does: `docker push` must send bytes whose
+// Beside it, <hex>.blob keeps the layer as a registry holds it (gzip, or zstd as pulled; the
+// registry's own bytes for a pulled layer), as containerd's content store does: `docker push` must send bytes whose
 // digests match, and an unpacked directory cannot be turned back into the same tar.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -23,8 +23,15 @@ export interface LayerMeta {
   diffId: string;
   /** Bytes of file content in the layer (hard links counted once), as Docker reports Size. */
   size: number;
-  /** The gzip blob kept as <hex>.blob (absent for layers stored before blobs were kept). */
-  blob?: { digest: string; size: number };
+  /** The blob kept as <hex>.blob (absent for layers stored before blobs were kept); gzip unless compression says zstd. */
+  blob?: KeptBlob;
+}
+
+export interface KeptBlob {
+  digest: string;
+  size: number;
+  /** Absent: gzip. */
+  compression?: 'zstd';
 }
 
 export function digestHex(digest: string): string {
@@ -44,10 +51,17 @@ export async function diffIdOf(tarPath: string): Promise<string> {
 }
 
 async function isGzip(path: string): Promise<boolean> {
+  return (await compressionOf(path)) === 'gzip';
+}
+
+/** From the file's magic number: gzip 1f 8b, zstd frame 28 b5 2f fd. */
+async function compressionOf(path: string): Promise<'gzip' | 'zstd' | 'none'> {
   const fh = await open(path, 'r');
   try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
-    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+    const { buffer: b, bytesRead } = await fh.read(Buffer.alloc(4), 0, 4, 0);
+    if (bytesRead >= 2 && b[0] === 0x1f && b[1] === 0x8b) return 'gzip';
+    if (bytesRead === 4 && b.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
+    return 'none';
   } finally {
     await fh.close();
   }
@@ -133,16 +147,17 @@ export class LayerStore {
 }
 
 /**
- * Writes the layer's gzip blob to dest: a gzip input is kept as it is (a pulled layer keeps the
- * registry's digest), a plain tar is compressed. Returns the blob's digest and size.
+ * Writes the layer's blob to dest: a gzip input is kept as it is (a pulled layer keeps the
+ * registry's digest, zstd too), a plain tar is compressed. Returns the blob's digest and size.
  */
-async function keepBlob(tarPath: string, dest: string, pulled?: { digest: string; size: number }): Promise<{ digest: string; size: number }> {
+async function keepBlob(tarPath: string, dest: string, pulled?: { digest: string; size: number }): Promise<KeptBlob> {
   const tmp = `${dest}.partial-${randomBytes(4).toString('hex')}`;
   try {
-    // A pull's gzip download is ours to move, its digest known; a loaded archive's file is only read.
-    if (pulled && (await isGzip(tarPath))) {
+    // A pull's compressed download is ours to move, its digest known; a loaded archive's file is only read.
+    const compression = pulled ? await compressionOf(tarPath) : 'none';
+    if (pulled && compression !== 'none') {
       await rename(tarPath, dest);
-      return pulled;
+      return compression === 'zstd' ? { ...pulled, compression } : pulled;
     }
     if (await isGzip(tarPath)) await copyFile(tarPath, tmp);
     else await pipeline(createReadStream(tarPath), createGzip({ level: 1 }), createWriteStream(tmp, { mode: 0o600 }));

@@ -91,7 +91,7 @@ async function pullImage(ctx: RouteContext, puller: Puller, ref: string): Promis
 
 export function imageRoutes(engine: Engine, runtime: ContainerRuntime, registry: RegistryClient): Route[] {
   const images = runtime.images;
-  const puller = new Puller(registry, images);
+  const puller = new Puller(registry, images, { zstd: () => runtime.kernel.zstdDecoder() });
   const pusher = new Pusher(registry, images);
   const uploads = join(engine.config.dataRoot, 'tmp', 'uploads');
   // Uploads cut short by a daemon crash are left behind; drop them before the first new one.

@@ -108,6 +108,10 @@ export class FakeKernel implements Kernel {
     throw internal(`fake kernel: no process is started (${argv.join(' ')})`);
   }
 
+  zstdDecoder(): never {
+    throw internal('fake kernel: no zstd process is started');
+  }
+
   spawn(argv: readonly string[]): never {
     throw internal(`fake kernel: no process is started (${argv.join(' ')})`);
   }

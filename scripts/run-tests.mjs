@@ -16,10 +16,17 @@ function find(dir, out = []) {
 }
 
 // --quick skips the kernel-heavy tests (test/helpers/heavy.ts); CI runs everything.
+// --unit runs only the tests that need no root and no kernel: those under src/ not named
+// *.kernel.test / *.netns.test (they run on fakes: memory store, fake kernel).
 const args = process.argv.slice(2);
 if (args.includes('--quick')) process.env.TETHER_TEST_QUICK = '1';
-const only = args.filter((a) => a !== '--quick');
-const files = find('dist').filter((f) => only.length === 0 || only.some((o) => f.includes(o))).sort();
+const unit = args.includes('--unit');
+const only = args.filter((a) => a !== '--quick' && a !== '--unit');
+const isUnit = (f) => f.startsWith(join('dist', 'src')) && !/\.(kernel|netns)\.test\.js$/.test(f);
+const files = find('dist')
+  .filter((f) => !unit || isUnit(f))
+  .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found under dist/ (did the build run?)');
   process.exit(1);

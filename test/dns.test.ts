@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { startDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { inContainer, preloadBusybox, runDetached } from './helpers/containers.js';
 import { startDnsStub } from './helpers/dns-stub.js';
 import type { ChildProcess } from 'node:child_process';
@@ -55,8 +55,12 @@ describe('embedded DNS and links', () => {
     const tip = target.NetworkSettings.IPAddress as string;
     assert.match(readFileSync(linker.HostsPath, 'utf8'), new RegExp(`${tip}\\tdalias ${target.Id.slice(0, 12)} linked\\n`));
     assert.equal(inContainer(host, linker.State.Pid, ['ping', '-c1', '-W2', 'dalias']).code, 0);
-    const env = readFileSync(`/proc/${linker.State.Pid}/environ`, 'utf8').split('\0');
-    for (const e of [`DALIAS_PORT=tcp://${tip}:80`, `DALIAS_PORT_80_TCP_ADDR=${tip}`, 'DALIAS_NAME=/linker/dalias', 'DALIAS_ENV_SECRET=s3cr3t']) assert.ok(env.includes(e), e);
+    // `start` returns when the runtime released the process; it may not have exec'd the image's
+    // command yet (its environ is still the runtime's): wait for the container's own.
+    const environ = (): string[] => readFileSync(`/proc/${linker.State.Pid}/environ`, 'utf8').split('\0');
+    await waitFor(() => `environ: ${environ().join(' ')}`, () => environ().some((e) => e.startsWith('DALIAS_')));
+    const env = environ();
+    for (const e of [`DALIAS_PORT=tcp://${tip}:80`, `DALIAS_PORT_80_TCP_ADDR=${tip}`, 'DALIAS_NAME=/linker/dalias', 'DALIAS_ENV_SECRET=s3cr3t']) assert.ok(env.includes(e), `${e} not in ${env.join(' ')}`);
     const dead = await d.api('POST', '/v1.43/containers/create?name=lk2', { Image: 'busybox:latest', Cmd: ['true'], HostConfig: { Links: ['nosuch:x'] } });
     assert.equal(dead.status, 400);
     assert.equal(dead.json.message, 'could not get container for nosuch: No such container: nosuch');

@@ -1,5 +1,6 @@
 // Wires the pieces together: kernel, firewall, IPAM planner, engine, API servers. The one
 // place that knows every implementation; everything else depends on interfaces.
+import { traceOps } from './model/trace.js';
 import type { Server } from 'node:http';
 import { chmod, mkdir } from 'node:fs/promises';
 import { allRoutes, listen } from './api/server.js';
@@ -34,6 +35,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await mkdir(config.execRoot, { recursive: true, mode: 0o700 });
   await chmod(config.execRoot, 0o700);
   markOwner(config.execRoot); // before the first helper starts
+  traceOps(config.traceOps ? (t) => log.info('op', { ...t }) : undefined);
   const kernel = new LinuxKernel();
   const firewall = config.iptables
     ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })

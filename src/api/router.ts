@@ -2,6 +2,7 @@
 // turns whatever a handler throws into Docker's error body.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../model/logger.js';
+import { operation } from '../model/trace.js';
 import { invalid } from '../errors.js';
 import { toHttpError } from './errors.js';
 import { API_VERSION, MIN_API_VERSION, sendEmpty, sendJson, sendText } from './http.js';
@@ -87,7 +88,7 @@ export class Router {
       const params: Record<string, string> = {};
       try {
         r.names.forEach((n, i) => (params[n] = decodePathPart(pm[i + 1] ?? '')));
-        const out = await r.handler({ req, res, params, query: searchParams, apiVersion });
+        const out = await operation(`${method} ${r.path}`, () => r.handler({ req, res, params, query: searchParams, apiVersion }));
         if (out === 'handled') return;
         if (out.text !== undefined) return sendText(res, out.status, out.text);
         return out.body === undefined ? sendEmpty(res, out.status) : sendJson(res, out.status, out.body);

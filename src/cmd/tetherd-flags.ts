@@ -24,13 +24,14 @@ const fileSchema = z
     'firewall-table': z.string().optional(),
     'cgroup-parent': z.string().optional(),
     debug: z.boolean().optional(),
+    'trace-ops': z.boolean().optional(),
     'insecure-registries': z.array(z.string()).optional(),
     'registry-mirrors': z.array(z.string().url()).optional(),
     'certs-dir': z.string().optional(),
   })
   .strict();
 
-const BOOL_FLAGS = ['iptables', 'ip-forward', 'userland-proxy', 'live-restore', 'debug'] as const;
+const BOOL_FLAGS = ['iptables', 'ip-forward', 'userland-proxy', 'live-restore', 'debug', 'trace-ops'] as const;
 
 function parseBool(name: string, v: string | boolean | undefined): boolean | undefined {
   if (v === undefined || typeof v === 'boolean') return v;
@@ -86,6 +87,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       'cgroup-parent': { type: 'string' },
       'config-file': { type: 'string' },
       debug: { type: 'string' },
+      'trace-ops': { type: 'string' },
       'insecure-registry': { type: 'string', multiple: true },
       'registry-mirror': { type: 'string', multiple: true },
       'certs-dir': { type: 'string' },
@@ -125,6 +127,7 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
     firewallTable: values['firewall-table'] ?? file['firewall-table'] ?? DEFAULT_CONFIG.firewallTable,
     cgroupParent,
     debug: bools['debug'] ?? DEFAULT_CONFIG.debug,
+    traceOps: bools['trace-ops'] ?? DEFAULT_CONFIG.traceOps,
     insecureRegistries: [...DEFAULT_CONFIG.insecureRegistries, ...(values['insecure-registry'] ?? file['insecure-registries'] ?? [])],
     registryMirrors: (values['registry-mirror'] ?? file['registry-mirrors'] ?? []).map(parseMirror),
     certsDir: values['certs-dir'] ?? file['certs-dir'] ?? DEFAULT_CONFIG.certsDir,

@@ -1,6 +1,7 @@
 // Start, stop, kill, restart, wait, and what happens when a container's process exits. The
 // network side is built before the process starts (names resolve when start returns) and torn
 // down when it exits, whoever made it exit.
+import { phase } from '../model/trace.js';
 import { EventEmitter } from 'node:events';
 import { TetherError, conflict } from '../errors.js';
 import type { Logger } from '../model/logger.js';
@@ -90,7 +91,7 @@ export class ContainerLifecycle {
       const links = await this.linkEnvironment(c);
       const etc = this.networking.etcPaths(c);
       const { pid } = await this.networking.up(c, async (netns) => {
-        const r = await this.runtime.create({
+        const r = await phase('runtime.create', () => this.runtime.create({
           id: c.id,
           name: c.name,
           imageId: c.config.imageId,
@@ -105,15 +106,15 @@ export class ContainerLifecycle {
           netns,
           etc: { hosts: etc.hosts, resolvConf: etc.resolvConf, hostname: etc.hostname },
           runtime: c.hostConfig.runtime === 'runc' || c.hostConfig.runtime === 'crun' ? c.hostConfig.runtime : this.config.defaultRuntime,
-        });
+        }));
         created = true;
         return r;
       });
       try {
-        c.published = await this.ports.publish(c, await this.networking.attached(c));
+        c.published = await phase('ports', async () => this.ports.publish(c, await this.networking.attached(c)));
         await this.containers.save(c); // a crash from here on finds the ports to restore or remove
         await crashPoint('container.network-up');
-        await this.runtime.start(c.id);
+        await phase('runtime.start', () => this.runtime.start(c.id));
         await crashPoint('container.started');
         c.state = { ...c.state, status: 'running', pid, exitCode: 0, error: '', startedAt: nowRfc3339Nano() };
         await this.containers.save(c);

@@ -1,6 +1,7 @@
 // A container's network side: its sandbox, its endpoints and its /etc files, built at start,
 // changed by connect/disconnect while it runs, and torn down at stop. Every step that succeeds
 // registers its undo, so a failed start leaves no netns, veth or lease behind.
+import { phase } from '../model/trace.js';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -144,7 +145,7 @@ export class ContainerNetworking {
   /** Binds the embedded resolver in a running container's sandbox (start, connect, restart). */
   async startDns(c: ContainerRecord, sb: SandboxRef): Promise<void> {
     if (this.dns.hasSandbox(c.id)) return;
-    await this.dns.addSandbox(c.id, sb.netnsPath, await this.dnsOptions(c));
+    await phase('dns.sandbox', async () => this.dns.addSandbox(c.id, sb.netnsPath, await this.dnsOptions(c)));
   }
 
   /** The container's links changed: a running one's resolver answers from the new set. */

@@ -10,6 +10,7 @@ import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from '
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 import { zstdDecoder } from './zstd.js';
+import { phase } from '../model/trace.js';
 
 export type { IpLine } from './ip-batch.js';
 export type { NetnsHandle } from './netns.js';
@@ -95,11 +96,11 @@ export class LinuxKernel implements Kernel {
    * ends. Such lines run in a batch of their own that ends with them.
    */
   ipTry(lines: readonly IpLine[]): Promise<Map<number, string>> {
-    return lines.some((l) => l.includes('netns')) ? this.oneShot(lines) : this.batch.exec(lines);
+    return lines.some((l) => l.includes('netns')) ? phase('ip.oneshot', () => this.oneShot(lines)) : phase('ip.batch', () => this.batch.exec(lines));
   }
 
   async ipIn(netnsPath: string, lines: readonly IpLine[]): Promise<void> {
-    throwFirst(lines, await this.oneShot(lines, netnsPath));
+    throwFirst(lines, await phase('ip.netns', () => this.oneShot(lines, netnsPath)));
   }
 
   /** One `ip -batch` process for these lines (in netnsPath if given); the failed lines by index. */
@@ -130,7 +131,7 @@ export class LinuxKernel implements Kernel {
 
   async nft(batch: string, netnsPath?: string): Promise<void> {
     const argv = ['nft', '-f', '-'];
-    const r = await run(netnsPath ? netnsArgv(netnsPath, argv) : argv, { input: batch });
+    const r = await phase('nft', () => run(netnsPath ? netnsArgv(netnsPath, argv) : argv, { input: batch }));
     if (r.code !== 0) throw internal(`nft: ${r.stderr.trim()}`);
   }
 
@@ -153,7 +154,7 @@ export class LinuxKernel implements Kernel {
   }
 
   netnsCreate(opts: { ipv6?: boolean } = {}): Promise<NetnsHandle> {
-    return createNetns(opts.ipv6 ?? false);
+    return phase('netns.create', () => createNetns(opts.ipv6 ?? false));
   }
 
   netnsOf(pid: number): NetnsHandle {
@@ -161,11 +162,11 @@ export class LinuxKernel implements Kernel {
   }
 
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
-    return run(argv, opts);
+    return phase(`run.${argv[0] ?? ''}`, () => run(argv, opts));
   }
 
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
-    return run(netnsArgv(netnsPath, argv), opts);
+    return phase(`run.${argv[0] ?? ''}`, () => run(netnsArgv(netnsPath, argv), opts));
   }
 
   launch(argv: readonly string[], opts: LaunchOptions & { netnsPath?: string } = {}): SpawnedProcess {

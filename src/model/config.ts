@@ -21,6 +21,8 @@ export interface DaemonConfig {
   /** --cgroup-parent: containers' cgroups go to /<cgroupParent>/<id> in every hierarchy. */
   cgroupParent: string;
   debug: boolean;
+  /** --trace-ops: log one line per API operation with the time spent in each phase. */
+  traceOps: boolean;
   /** --insecure-registry: host[:port] or CIDR reached over plain HTTP or unverified TLS. */
   insecureRegistries: string[];
   /** --registry-mirror: URLs tried before Docker Hub for docker.io images, in order. */
@@ -46,6 +48,7 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   firewallTable: 'tether',
   cgroupParent: 'tether',
   debug: false,
+  traceOps: false,
   // dockerd always treats loopback registries as insecure.
   insecureRegistries: ['127.0.0.0/8'],
   registryMirrors: [],

@@ -5,6 +5,7 @@
 import { internal } from '../errors.js';
 import type { RecordOps, RowStatus, Store, StoreScope, StoreTx } from './store.js';
 import { storeScopeOf } from './store.js';
+import { phase } from '../model/trace.js';
 
 export interface Backend extends RecordOps {
   begin(): void;
@@ -82,8 +83,8 @@ export function backedStore(backend: Backend, scope: StoreScope): Store {
   return {
     scope,
     // A write outside tx() is a transaction of its own: a delete and the leases it releases go together.
-    ...asyncView(ops, (fn, kind) => exclusive(kind === 'write' ? () => transaction(fn) : fn)),
-    tx: (fn) => exclusive(() => transaction(() => fn(handle))),
+    ...asyncView(ops, (fn, kind) => phase(`store.${kind}`, () => exclusive(kind === 'write' ? () => transaction(fn) : fn))),
+    tx: (fn) => phase('store.tx', () => exclusive(() => transaction(() => fn(handle)))),
     close: () => exclusive(() => backend.close()),
   };
 }

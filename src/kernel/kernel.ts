@@ -117,7 +117,7 @@ export class LinuxKernel implements Kernel {
 
   async ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T> {
     const argv = ['ip', '-j', ...args];
-    const out = await runOk(netnsPath ? netnsArgv(netnsPath, argv) : argv);
+    const out = await phase('ip.json', () => runOk(netnsPath ? netnsArgv(netnsPath, argv) : argv));
     return (out.trim() === '' ? [] : JSON.parse(out)) as T;
   }
 

@@ -3,8 +3,8 @@
 // the stand-in parent of a network without -o parent, and a kernel without ipvlan/8021q.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { FakeKernel } from '../../kernel/fake-kernel.js';
-import { containerRequest, fakeEngine, networkRequest, type FakeWorld } from '../../engine/testing/fake-engine.js';
+import { FakeKernel } from '../kernel/fake-kernel.js';
+import { containerRequest, fakeEngine, networkRequest, type FakeWorld } from './testing/fake-engine.js';
 
 let world: FakeWorld | undefined;
 afterEach(async () => {

@@ -47,7 +47,12 @@ describe('crash safety', () => {
   /** The kernel matches the records: one bridge per bridge network, one veth per endpoint, one netns per running container. */
   async function assertConsistent(): Promise<void> {
     const nets = (await d.api('GET', '/v1.43/networks')).json as Array<{ Id: string; Name: string; Driver: string; Options: Record<string, string> }>;
-    const wantBridges = nets.filter((n) => n.Driver === 'bridge').map((n) => n.Options['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`).sort();
+    // A macvlan network without -o parent has a stand-in bridge (dm-<id>) as its parent.
+    const wantBridges = [
+      ...nets.filter((n) => n.Driver === 'bridge').map((n) => n.Options['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`),
+      ...nets.filter((n) => n.Driver === 'macvlan' && !n.Options['parent']).map((n) => `dm-${n.Id.slice(0, 12)}`),
+    ].sort();
+    const driverOf = new Map(nets.map((n) => [n.Name, n.Driver]));
     assert.deepEqual(links().filter((l) => l.linkinfo?.info_kind === 'bridge').map((l) => l.ifname).sort(), wantBridges, 'bridges match networks');
     const containers = (await d.api('GET', '/v1.43/containers/json?all=1')).json as Array<{ Id: string; State: string }>;
     const running = containers.filter((c) => c.State === 'running');
@@ -55,13 +60,13 @@ describe('crash safety', () => {
     let endpoints = 0;
     for (const c of running) {
       const j = (await d.api('GET', `/v1.43/containers/${c.Id}/json`)).json;
-      for (const n of Object.values(j.NetworkSettings.Networks) as Array<{ IPAddress: string; EndpointID: string }>) {
-        if (n.EndpointID) endpoints++;
+      for (const [name, n] of Object.entries(j.NetworkSettings.Networks) as Array<[string, { IPAddress: string; EndpointID: string }]>) {
+        if (n.EndpointID && driverOf.get(name) === 'bridge') endpoints++;
         if (n.IPAddress) addrs.push(n.IPAddress);
       }
     }
     assert.equal(new Set(addrs).size, addrs.length, 'no address handed out twice');
-    assert.equal(links().filter((l) => /^tv/.test(l.ifname)).length, endpoints, 'one host veth per endpoint');
+    assert.equal(links().filter((l) => /^tv/.test(l.ifname)).length, endpoints, 'one host veth per bridge endpoint');
     // The daemon holds each running container's namespace (again, after a restart), plus at most
     // the pool's 3 ready ones; nothing else survives it.
     // A released one keeps its file number 2 s longer (kernel/netns.ts).
@@ -123,6 +128,31 @@ describe('crash safety', () => {
     await assertConsistent();
     assert.equal((await d.api('DELETE', '/v1.43/containers/cc?force=1')).status, 204);
     assert.equal((await d.api('DELETE', '/v1.43/networks/cn')).status, 204);
+    await assertConsistent();
+  });
+
+  it('macvlan: create killed after the stand-in parent was made, connect killed after the join', async () => {
+    const uplink = `${host.name}u`.slice(-15);
+    host.sh(['ip', 'link', 'add', uplink, 'type', 'veth', 'peer', 'name', `${uplink.slice(0, 14)}p`]);
+    await crashAt('network.create.kernel', (d) => d.api('POST', '/v1.43/networks/create', { Name: 'mv1', Driver: 'macvlan', IPAM: { Config: [{ Subnet: '10.8.8.0/24' }] } }));
+    await assertConsistent(); // no dm- stand-in outlives the rolled-back network
+    assert.equal((await d.api('GET', '/v1.43/networks/mv1')).status, 404, 'rolled back');
+
+    const body = { Name: 'mvc', Driver: 'macvlan', IPAM: { Config: [{ Subnet: '10.8.9.0/24' }] }, Options: { parent: uplink } };
+    assert.equal((await d.api('POST', '/v1.43/networks/create', body)).status, 201);
+    assert.equal((await d.api('POST', '/v1.43/containers/create?name=mc', { Image: 'busybox:latest', Cmd: ['sleep', '1000'] })).status, 201);
+    assert.equal((await d.api('POST', '/v1.43/containers/mc/start')).status, 204);
+    await crashAt('endpoint.joined', (d) => d.api('POST', '/v1.43/networks/mvc/connect', { Container: 'mc' }));
+    await assertConsistent();
+    const pid = String((await d.api('GET', '/v1.43/containers/mc/json')).json.State.Pid);
+    const inside = (): string[] => (JSON.parse(host.sh(['nsenter', '-t', pid, '-n', 'ip', '-j', 'link', 'show'])) as Link[]).map((l) => l.ifname).sort();
+    assert.deepEqual(inside(), ['eth0', 'lo'], 'the half-made sub-interface is gone');
+    const c = await d.api('POST', '/v1.43/networks/mvc/connect', { Container: 'mc' });
+    assert.equal(c.status, 200, c.text);
+    assert.equal((await d.api('GET', '/v1.43/containers/mc/json')).json.NetworkSettings.Networks.mvc.IPAddress, '10.8.9.2', 'the lease came back');
+    assert.deepEqual(inside(), ['eth0', 'eth1', 'lo']);
+    assert.equal((await d.api('DELETE', '/v1.43/containers/mc?force=1')).status, 204);
+    assert.equal((await d.api('DELETE', '/v1.43/networks/mvc')).status, 204);
     await assertConsistent();
   });
 });

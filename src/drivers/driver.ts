@@ -64,8 +64,11 @@ export interface NetworkDriver {
   readonly singleton: boolean;
   readonly predefined?: PredefinedNetwork;
 
-  /** Whether this host can run the driver; the daemon offers (`docker info`) only drivers that can. */
-  probe(ctx: DriverContext): Promise<boolean>;
+  /**
+   * Why this host cannot run the driver (a missing kernel module, say), or undefined when it can.
+   * The daemon offers (`docker info`) only drivers that can; a create names the reason.
+   */
+  probe(ctx: DriverContext): Promise<string | undefined>;
   /** Checks options before anything is reserved; throws TetherError invalid. */
   validate(ctx: DriverContext, net: NetworkRecord): Promise<void>;
   /** Inside the transaction that reserves the network: a clash with another network, if any. */

@@ -13,7 +13,7 @@ export function noLinkDriver(type: DriverName, stack: StackKind, networkName: st
     stack,
     singleton: true,
     predefined: { name: networkName, isDefault: false, build: () => ({ pools: [], options: {} }) },
-    probe: async () => true,
+    probe: async () => undefined,
     validate: nothing,
     conflict: () => undefined,
     createNetwork: nothing,

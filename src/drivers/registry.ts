@@ -1,28 +1,30 @@
 // Which driver serves which network. Adding a driver is its folder plus one line in BUILT_IN.
 // Names Docker knows that this build or host cannot serve are answered with Docker's errors
-// instead of a half-made network; `docker info` lists only the drivers whose probe passed.
+// instead of a half-made network; `docker info` lists only the drivers whose probe passed, and a
+// create on one whose probe failed gets the probe's reason.
 import { forbidden, internal, invalid, notFound } from '../errors.js';
 import type { NetworkRecord } from '../model/network.js';
 import { bridgeDriver } from './bridge/bridge-driver.js';
 import type { EndpointRecord } from '../model/endpoint.js';
 import type { DriverContext, DriverState, NetworkDriver } from './driver.js';
 import { hostDriver } from './host/host-driver.js';
+import { ipvlanDriver } from './ipvlan/ipvlan-driver.js';
+import { macvlanDriver } from './macvlan/macvlan-driver.js';
 import { nullDriver } from './null/null-driver.js';
 
-const BUILT_IN: readonly NetworkDriver[] = [bridgeDriver, hostDriver, nullDriver];
+const BUILT_IN: readonly NetworkDriver[] = [bridgeDriver, hostDriver, nullDriver, macvlanDriver, ipvlanDriver];
 
 /** Docker's driver names: any other is "plugin not found" (404), as dockerd answers. */
 const DOCKER_DRIVERS: readonly string[] = ['bridge', 'host', 'null', 'macvlan', 'ipvlan', 'overlay'];
 
 export class DriverRegistry {
   private readonly byName: ReadonlyMap<string, NetworkDriver>;
-  /** The drivers whose probe passed; every built-in one until probe() ran. */
-  private working: ReadonlySet<string>;
+  /** Why a driver's probe failed, by driver name; empty until probe() ran. */
+  private failed: ReadonlyMap<string, string> = new Map();
   readonly defaultNetwork: string;
 
   constructor(readonly drivers: readonly NetworkDriver[] = BUILT_IN) {
     this.byName = new Map(drivers.map((d) => [d.type, d]));
-    this.working = new Set(this.byName.keys());
     const dflt = drivers.find((d) => d.predefined?.isDefault)?.predefined;
     if (!dflt) throw internal('no driver provides the default network');
     this.defaultNetwork = dflt.name;
@@ -43,20 +45,31 @@ export class DriverRegistry {
       // Docker's words when there is no cluster to put a global network in.
       throw forbidden('This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.', 'driver.noCluster');
     }
-    // A request for a driver this build or host lacks is answered, not failed: 400, never 5xx.
-    if (!d || !this.working.has(name)) throw invalid(`the ${name} driver is not available in this version of tetherd`, 'driver.unavailable');
+    // A request for a driver this build lacks is answered, not failed: 400, never 5xx.
+    if (!d) throw invalid(`the ${name} driver is not available in this version of tetherd`, 'driver.unavailable');
+    // One this host's kernel cannot serve: 500 with the reason, as dockerd answers when the kernel
+    // refuses the link ("operation not supported"); nothing is reserved or made.
+    const why = this.failed.get(name);
+    if (why !== undefined) throw internal(why, 'driver.kernelFeature');
     return d;
   }
 
   /** Runs every driver's probe once (at start). */
   async probe(ctx: DriverContext): Promise<void> {
-    const ok = await Promise.all(this.drivers.map((d) => d.probe(ctx).catch(() => false)));
-    this.working = new Set(this.drivers.filter((_, i) => ok[i]).map((d) => d.type));
+    const reasons = await Promise.all(this.drivers.map((d) => d.probe(ctx).catch((e: unknown) => `the ${d.type} driver's probe failed: ${String(e)}`)));
+    const failed = new Map<string, string>();
+    this.drivers.forEach((d, i) => {
+      const why = reasons[i];
+      if (why === undefined) return;
+      failed.set(d.type, why);
+      ctx.log.warn('network driver unavailable', { driver: d.type, reason: why });
+    });
+    this.failed = failed;
   }
 
   /** Names of the drivers that work here, sorted (Plugins.Network of `docker info`). */
   available(): string[] {
-    return [...this.working].sort();
+    return this.drivers.map((d) => d.type).filter((t) => !this.failed.has(t)).sort();
   }
 
   /** Every driver with its own networks and their endpoints, for reconcile and uninstall. */

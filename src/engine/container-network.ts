@@ -207,7 +207,7 @@ export class ContainerNetworking {
     if (gone && gone.links.length > 0) await this.linksChanged(c);
     const ep = (await this.store.endpoints({ containerId: c.id })).find((r) => r.doc.networkId === net.id)?.doc;
     if (ep) {
-      await this.endpoints.detach(ep);
+      await this.endpoints.detach(ep, this.sandboxes.exists(c.id) ? this.sandboxes.ref(c.id).netnsPath : '');
       if (ep.defaultRoute) await this.moveDefaultRoute(c);
     }
     await this.writeEtc(c);

@@ -58,19 +58,23 @@ export class Endpoints {
       await this.store.setEndpointStatus(ep.id, 'ready');
       for (const o of this.observers) await o.endpointUp(ep, net);
     } catch (e) {
-      await this.detach(ep).catch((ue: unknown) => this.ctx.log.error('rollback of endpoint failed', { endpoint: ep.id, error: String(ue) }));
+      await this.detach(ep, sb.netnsPath).catch((ue: unknown) => this.ctx.log.error('rollback of endpoint failed', { endpoint: ep.id, error: String(ue) }));
       throw e;
     }
     return ep;
   }
 
-  /** Removes an endpoint: kernel side, observers, row and lease. Idempotent. */
-  async detach(ep: EndpointRecord): Promise<void> {
+  /**
+   * Removes an endpoint: kernel side, observers, row and lease. Idempotent. netnsPath: the
+   * sandbox when it outlives the endpoint (a disconnect), so a driver whose link lives only in
+   * there can remove it; '' when the sandbox goes too and takes such links with it.
+   */
+  async detach(ep: EndpointRecord, netnsPath = ''): Promise<void> {
     const net = (await this.store.network(ep.networkId))?.doc;
     await this.store.setEndpointStatus(ep.id, 'removing');
     if (net) {
       for (const o of this.observers) await o.endpointDown(ep, net);
-      await this.drivers.of(net).leave(this.ctx, net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath: '' }, net));
+      await this.drivers.of(net).leave(this.ctx, net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath }, net));
     }
     await this.store.deleteEndpoint(ep.id);
   }

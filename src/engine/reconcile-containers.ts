@@ -19,10 +19,14 @@ export async function reconcileContainers(
   runtime: RuntimePort,
   ctx: DriverContext,
 ): Promise<void> {
-  for (const { status, doc: ep } of await store.endpoints()) {
-    if (status !== 'ready') await endpoints.detach(ep).catch((e: unknown) => ctx.log.error('endpoint rollback failed', { endpoint: ep.id, error: String(e) }));
-  }
   const alive = await runtime.recover();
+  for (const { status, doc: ep } of await store.endpoints()) {
+    if (status === 'ready') continue;
+    // A connect to a running container cut short: a link that lives only in its namespace
+    // (macvlan, ipvlan) is removed there, through its process.
+    const pid = alive.get(ep.containerId);
+    await endpoints.detach(ep, pid === undefined ? '' : `/proc/${pid}/ns/net`).catch((e: unknown) => ctx.log.error('endpoint rollback failed', { endpoint: ep.id, error: String(e) }));
+  }
   for (const { doc: c } of await store.containers()) {
     const pid = alive.get(c.id);
     if (pid !== undefined) {

@@ -20,6 +20,9 @@ interface FakeLink {
   netns: string;
   peer?: { ifname: string; netns: string };
   master?: string;
+  alias?: string;
+  /** The parent of a sub-interface (`<netns> <name>`): deleting the parent deletes it. */
+  lower?: string;
   up: boolean;
 }
 
@@ -30,6 +33,8 @@ export class FakeKernel implements Kernel {
   readonly effects: string[] = [];
   /** What `ip route show table all` lists (destinations), for host-route avoidance. */
   hostRoutes: string[] = [];
+  /** Link kinds this kernel lacks (e.g. ipvlan, vlan, as on a kernel without those modules). */
+  readonly missingKinds = new Set<string>();
   private readonly linkTable = new Map<string, FakeLink>();
   private readonly sysctls = new Map<string, string>();
   private readonly namespaces = new Set<string>();
@@ -56,7 +61,14 @@ export class FakeKernel implements Kernel {
   async links(netnsPath = HOST): Promise<LinkInfo[]> {
     return [...this.linkTable.values()]
       .filter((l) => l.netns === netnsPath)
-      .map((l, i) => ({ ifname: l.ifname, ifindex: i + 2, operstate: l.up ? 'UP' : 'DOWN', linkinfo: { info_kind: l.kind }, ...(l.master ? { master: l.master } : {}) }));
+      .map((l, i) => ({
+        ifname: l.ifname,
+        ifindex: i + 2,
+        operstate: l.up ? 'UP' : 'DOWN',
+        linkinfo: { info_kind: l.kind },
+        ...(l.master ? { master: l.master } : {}),
+        ...(l.alias ? { ifalias: l.alias } : {}),
+      }));
   }
 
   async routeDestinations(): Promise<string[]> {
@@ -168,17 +180,24 @@ export class FakeKernel implements Kernel {
     const key = (name: string, ns = netns): string => `${ns} ${name}`;
     if (a[0] === 'link' && a[1] === 'add') {
       const name = at('name')!;
-      if (this.linkTable.has(key(name))) return 'RTNETLINK answers: File exists';
       const kind = at('type') ?? '';
+      if (this.missingKinds.has(kind)) return 'Error: Unknown device type.';
+      // `link add link <parent> …`: a sub-interface of a parent in this namespace.
+      const parent = a[2] === 'link' ? a[3] : undefined;
+      if (parent !== undefined && !this.linkTable.has(key(parent))) return `Cannot find device "${parent}"`;
       const peerName = a.includes('peer') ? a[a.indexOf('peer') + 2] : undefined;
       const peerNs = at('netns') ?? netns;
-      const link: FakeLink = { ifname: name, kind, netns, up: false };
+      // Without a peer, `netns` puts the new link itself there (created in place, named there).
+      const ns = peerName ? netns : peerNs;
+      if (ns !== HOST && !this.namespaces.has(ns)) return `Invalid "netns" value "${ns}"`;
+      if (this.linkTable.has(key(name, ns))) return 'RTNETLINK answers: File exists';
+      const link: FakeLink = { ifname: name, kind, netns: ns, up: false, ...(parent !== undefined ? { lower: key(parent) } : {}) };
       if (peerName) {
         if (peerNs !== HOST && !this.namespaces.has(peerNs)) return `Invalid "netns" value "${peerNs}"`;
         link.peer = { ifname: peerName, netns: peerNs };
         this.linkTable.set(key(peerName, peerNs), { ifname: peerName, kind, netns: peerNs, peer: { ifname: name, netns }, up: false });
       }
-      this.linkTable.set(key(name), link);
+      this.linkTable.set(key(name, ns), link);
       return undefined;
     }
     const dev = at('dev');
@@ -190,12 +209,16 @@ export class FakeKernel implements Kernel {
       if (a.includes('up')) link.up = true;
       const master = at('master');
       if (master) link.master = master;
+      const alias = at('alias');
+      if (alias) link.alias = alias;
     }
     return undefined;
   }
 
   private dropLink(l: FakeLink): void {
-    this.linkTable.delete(`${l.netns} ${l.ifname}`);
+    const k = `${l.netns} ${l.ifname}`;
+    this.linkTable.delete(k);
+    for (const child of [...this.linkTable.values()]) if (child.lower === k) this.dropLink(child);
     if (l.peer) this.linkTable.delete(`${l.peer.netns} ${l.peer.ifname}`);
   }
 }

@@ -29,6 +29,8 @@ export interface LinkInfo {
   link_type?: string;
   linkinfo?: { info_kind?: string; info_slave_kind?: string };
   master?: string;
+  /** The link's alias (`ip link set … alias`): how we mark links we made on a name we do not own. */
+  ifalias?: string;
 }
 
 export interface Kernel {

@@ -8,7 +8,8 @@ import type { FwNetwork } from '../../firewall/firewaller.js';
 import { tryParseCidr } from '../../ipam/address.js';
 import type { IpLine } from '../../kernel/kernel.js';
 import type { NetworkRecord } from '../../model/network.js';
-import type { DriverContext, JoinSpec, NetworkDriver } from '../driver.js';
+import type { NetworkDriver } from '../driver.js';
+import { broadcast, deleteLinks, routeLines, sandboxLines } from '../sandbox-lines.js';
 import { defaultBridge } from './default-bridge.js';
 import { bridgeName, parseBridgeOptions } from './options.js';
 
@@ -20,11 +21,6 @@ export function hostVeth(endpointId: string): string {
   return `tv${endpointId.slice(0, 11)}`;
 }
 
-/** IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do; IPv6 has none. */
-function broadcast(address: string): string[] {
-  return address.includes(':') ? [] : ['broadcast', '+'];
-}
-
 function prefixLen(subnet: string): string {
   return subnet.slice(subnet.indexOf('/') + 1);
 }
@@ -34,25 +30,6 @@ function gatewayLines(net: NetworkRecord, bridge: string): IpLine[] {
   return net.pools
     .filter((p) => p.active)
     .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, ...broadcast(p.gateway), 'dev', bridge]);
-}
-
-/** Default routes through the endpoint's gateways; `default` would be read as IPv4, so IPv6 says ::/0. */
-function routeLines(spec: JoinSpec): IpLine[] {
-  return spec.gateways.map((g): IpLine => ['route', 'replace', g.includes(':') ? '::/0' : 'default', 'via', g, 'dev', spec.ifname]);
-}
-
-function sandboxLines(spec: JoinSpec): IpLine[] {
-  return [
-    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...broadcast(a), 'dev', spec.ifname]),
-    ['link', 'set', 'dev', spec.ifname, 'up'],
-    ...routeLines(spec),
-  ];
-}
-
-/** Deletes links; those gone already are fine. Returns the names actually deleted. */
-async function deleteLinks(ctx: DriverContext, names: readonly string[]): Promise<string[]> {
-  const failed = await ctx.kernel.ipTry(names.map((n) => ['link', 'del', 'dev', n]));
-  return names.filter((_, i) => !failed.has(i));
 }
 
 /** NAT, isolation and ICC of the network, by its bridge and active subnets. */
@@ -73,13 +50,10 @@ export const bridgeDriver: NetworkDriver = {
   async probe(ctx) {
     // A bridge that is made and deleted at once: the one proof that this kernel (or container) can.
     const name = `tp${randomBytes(4).toString('hex')}`;
-    const failed = await ctx.kernel.ipTry([['link', 'add', 'name', name, 'type', 'bridge']]);
-    if (failed.has(0)) {
-      ctx.log.warn('the bridge driver is unavailable: cannot create a bridge', { error: failed.get(0) });
-      return false;
-    }
-    await deleteLinks(ctx, [name]);
-    return true;
+    const why = (await ctx.kernel.ipTry([['link', 'add', 'name', name, 'type', 'bridge']])).get(0);
+    if (why !== undefined) return `the bridge driver cannot create a bridge on this host: ${why}`;
+    await deleteLinks(ctx.kernel, [name]);
+    return undefined;
   },
 
   async validate(ctx, net) {
@@ -108,7 +82,7 @@ export const bridgeDriver: NetworkDriver = {
 
   async deleteNetwork(ctx, net) {
     await ctx.firewall.removeNetwork(net.id);
-    await deleteLinks(ctx, [bridgeName(net)]);
+    await deleteLinks(ctx.kernel, [bridgeName(net)]);
   },
 
   async join(ctx, net, spec) {
@@ -128,7 +102,7 @@ export const bridgeDriver: NetworkDriver = {
 
   async leave(ctx, _net, spec) {
     // Deleting the host end removes the pair; a sandbox already gone took it with it.
-    await deleteLinks(ctx, [hostVeth(spec.endpointId)]);
+    await deleteLinks(ctx.kernel, [hostVeth(spec.endpointId)]);
   },
 
   async routeDefault(ctx, _net, spec) {
@@ -149,11 +123,11 @@ export const bridgeDriver: NetworkDriver = {
     const strayVeths = links.map((l) => l.ifname).filter((n) => OUR_VETH.test(n) && !veths.has(n));
     if (orphanBridges.length > 0) ctx.log.warn('removing bridges with no network', { bridges: orphanBridges });
     if (strayVeths.length > 0) ctx.log.warn('removing host veths with no endpoint', { links: strayVeths });
-    await deleteLinks(ctx, [...orphanBridges, ...strayVeths]);
+    await deleteLinks(ctx.kernel, [...orphanBridges, ...strayVeths]);
   },
 
   async uninstall(ctx, state) {
     // Their veths go with the sandboxes' namespaces.
-    return (await deleteLinks(ctx, state.networks.map(bridgeName))).map((b) => `bridge ${b}: deleted`);
+    return (await deleteLinks(ctx.kernel, state.networks.map(bridgeName))).map((b) => `bridge ${b}: deleted`);
   },
 };

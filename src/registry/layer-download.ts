@@ -24,8 +24,8 @@ export interface LayerCodec {
   decoder?: () => Duplex;
 }
 
-// 64 KiB out per zlib call, not 16: a quarter of the callbacks and buffers on the main thread.
-export const GZIP: LayerCodec = { name: 'gzip', decoder: () => createGunzip({ chunkSize: 1 << 16 }) };
+// 256 KiB out per zlib call, not 16: far fewer callbacks, buffers and writes into tar on the main thread.
+export const GZIP: LayerCodec = { name: 'gzip', decoder: () => createGunzip({ chunkSize: 1 << 18 }) };
 export const PLAIN: LayerCodec = { name: 'none' };
 
 /** Where a layer's uncompressed tar goes as it downloads (the image store's unpacker). */

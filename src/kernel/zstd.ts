@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { Duplex } from 'node:stream';
 import { internal } from '../errors.js';
+import { writeToChild } from './child-stdin.js';
 import { spawnChild } from './exec.js';
 
 /**
@@ -47,14 +48,7 @@ class ZstdDecoder extends Duplex {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (e?: Error | null) => void): void {
-    const stdin = this.child.stdin!;
-    if (this.exited || stdin.destroyed) return done();
-    if (stdin.write(chunk)) return done();
-    const go = (): void => {
-      stdin.off('drain', go).off('close', go);
-      done();
-    };
-    stdin.once('drain', go).once('close', go);
+    writeToChild(this.child.stdin!, this.exited, chunk, done);
   }
 
   override _final(done: (e?: Error | null) => void): void {

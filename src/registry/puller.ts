@@ -1,7 +1,7 @@
 // `docker pull`: resolve the reference to one image manifest (following an index to the wanted
 // platform), then fetch the config and the layers this store lacks (three at a time, as dockerd's
-// max-concurrent-downloads), each verified while it streams into a temp directory and unpacked
-// as soon as it is, then commit the image. A failure or a crash before the commit leaves
+// max-concurrent-downloads), each verified and unpacked while it streams (the blob itself kept in
+// a temp directory), installed once both its digests checked out, then commit the image. A failure or a crash before the commit leaves
 // nothing: the temp directory goes, and the store drops the layers no image uses (at once after
 // a failure, when it opens after a crash).
 import { rm } from 'node:fs/promises';
@@ -120,25 +120,29 @@ export class Puller {
           if (!present[i]) todo.push(i);
         });
         for (const i of todo.slice(CONCURRENT_DOWNLOADS)) emit({ kind: 'layer', id: short(r.layers[i]!), phase: 'waiting' });
-        // Each layer is unpacked as soon as it is verified, while the others still download.
+        // Each layer unpacks as it downloads, beside the others; it counts only once verified.
         const fetchAndUnpack = async (i: number): Promise<void> => {
           const desc = r.layers[i]!;
           const id = short(desc);
           const dest = join(tmp, `${i}.tar`);
           let last = 0;
-          const diffId = await fetchLayer(r.session, desc, this.codec(desc.mediaType), dest, (current) => {
+          const progress = (current: number): void => {
             const now = Date.now();
             if (now - last < PROGRESS_EVERY_MS && current < desc.size) return;
             last = now;
             emit({ kind: 'layer', id, phase: 'downloading', current, total: desc.size });
-          }).catch((e: unknown) => {
+          };
+          const { diffId, sink } = await fetchLayer(r.session, desc, this.codec(desc.mediaType), dest, progress, () => this.store.unpackPulledLayer(diffIds[i]!)).catch((e: unknown) => {
             throw translate(e, ref);
           });
           emit({ kind: 'layer', id, phase: 'verifying' });
-          if (diffId !== diffIds[i]) throw invalid(`layer ${desc.digest} holds content ${diffId}, the image config says ${diffIds[i]}`, 'registry.diffId');
+          if (diffId !== diffIds[i]) {
+            await sink.discard();
+            throw invalid(`layer ${desc.digest} holds content ${diffId}, the image config says ${diffIds[i]}`, 'registry.diffId');
+          }
           emit({ kind: 'layer', id, phase: 'downloaded' });
           emit({ kind: 'layer', id, phase: 'extracting', current: desc.size, total: desc.size });
-          await this.store.addPulledLayer(diffId, { path: dest, digest: desc.digest, size: desc.size });
+          await sink.install({ path: dest, digest: desc.digest, size: desc.size });
           emit({ kind: 'layer', id, phase: 'complete' });
         };
         await inParallel(todo, CONCURRENT_DOWNLOADS, fetchAndUnpack);

@@ -7,6 +7,8 @@ import { isTransportError, readBody, RegistryHttpError } from './wire.js';
 
 export class RegistrySession {
   private authorization: string | undefined;
+  /** Whether a GET or HEAD that fails to connect is tried again (RegistryClient.sendIdempotent). */
+  private retries = true;
 
   private constructor(
     readonly client: RegistryClient,
@@ -19,13 +21,19 @@ export class RegistrySession {
   /** Pings each endpoint of the domain in turn; the first that answers HTTP at all is used. */
   static async open(client: RegistryClient, domain: string, path: string, creds: Credentials | undefined, actions = 'pull'): Promise<RegistrySession> {
     let last: unknown;
-    for (const ep of client.endpoints(domain)) {
+    const endpoints = client.endpoints(domain);
+    for (const [i, ep] of endpoints.entries()) {
       // No repository (a login): the token is asked for without a scope.
       const s = new RegistrySession(client, ep, path, creds, path ? `repository:${path}:${actions}` : '');
+      // With an endpoint left to fall back to, a ping that fails moves on at once, as dockerd's
+      // does: retrying HTTPS against a plain-HTTP insecure registry only waited out the backoff
+      // (0.7 s of every pull).
+      s.retries = i === endpoints.length - 1;
       try {
         const res = await s.request('GET', '/v2/');
         const body = await readBody(res, 1 << 16);
         if (res.statusCode === 401) throw RegistryHttpError.from(401, body);
+        s.retries = true;
         return s;
       } catch (e) {
         last = e;
@@ -39,7 +47,7 @@ export class RegistrySession {
   async request(method: string, url: string, headers: Record<string, string> = {}, body?: Buffer | NodeJS.ReadableStream): Promise<IncomingMessage> {
     const send = (): Promise<IncomingMessage> => {
       const h = { ...headers, ...(this.authorization ? { Authorization: this.authorization } : {}) };
-      return body === undefined && (method === 'GET' || method === 'HEAD') ? this.client.sendIdempotent(this.endpoint, url, h, method) : this.client.send(this.endpoint, url, { method, headers: h, ...(body ? { body } : {}) });
+      return body === undefined && this.retries && (method === 'GET' || method === 'HEAD') ? this.client.sendIdempotent(this.endpoint, url, h, method) : this.client.send(this.endpoint, url, { method, headers: h, ...(body ? { body } : {}) });
     };
     const res = await send();
     // A streamed body cannot be sent twice: uploads come after a bodiless request has authenticated.

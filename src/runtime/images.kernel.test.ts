@@ -122,6 +122,40 @@ describe('image store', () => {
     assert.deepEqual(store.list(), []);
   });
 
+  it('unpacks a pulled layer as it streams: two pulls of it install it once; a dropped or broken one leaves nothing', async () => {
+    const root = join(host.dir, 'store-stream');
+    const store = await ImageStore.open({ root });
+    const src = join(host.dir, 'stream-src');
+    mkdirSync(src, { recursive: true });
+    writeFileSync(join(src, 'f'), 'streamed\n');
+    const tar = readFileSync(tarOf(src, join(host.dir, 'stream.tar')));
+    const diffId = `sha256:${sha(tar)}`;
+    const gz = gzipSync(tar);
+    const layers = join(root, 'layers');
+    const dropped = await store.unpackPulledLayer(diffId);
+    dropped.input.write(tar.subarray(0, 1024));
+    await dropped.discard();
+    const broken = await store.unpackPulledLayer(diffId);
+    broken.input.end(Buffer.alloc(4096, 'x'));
+    await assert.rejects(broken.install({ path: join(host.dir, 'none.gz'), digest: `sha256:${sha(gz)}`, size: gz.length }), /tar -x: /);
+    assert.deepEqual(readdirSync(layers), []);
+
+    const pulls = await Promise.all([0, 1].map(() => store.unpackPulledLayer(diffId)));
+    const metas = await Promise.all(
+      pulls.map((p, i) => {
+        const blob = join(host.dir, `stream${i}.gz`);
+        writeFileSync(blob, gz);
+        p.input.end(tar);
+        return p.install({ path: blob, digest: `sha256:${sha(gz)}`, size: gz.length });
+      }),
+    );
+    assert.deepEqual(metas[0], metas[1]);
+    const hex = sha(tar);
+    assert.deepEqual(readdirSync(layers).sort(), [hex, `${hex}.blob`, `${hex}.json`]);
+    assert.equal(readFileSync(join(layers, hex, 'f'), 'utf8'), 'streamed\n');
+    assert.ok(readFileSync(join(layers, `${hex}.blob`)).equals(gz));
+  });
+
   it('turns whiteouts and opaque markers into overlayfs ones', async () => {
     const work = join(host.dir, 'wh');
     const lower = join(work, 'l1');

@@ -14,7 +14,7 @@ import { readArchive, type ArchiveImage } from './image-archive.js';
 import { imageIdOf, importedImageConfig, parseImageConfig, type ImageConfigFile } from './image-config.js';
 import { looksLikeId, normalizeDigestRef, normalizeRef, refKey, safeNormalize } from './image-ref.js';
 import type { ImageDetails, ImageSummary, PulledImage, PushableImage, RemovedItem } from './image-types.js';
-import { diffIdOf, digestHex, LayerStore } from './layers.js';
+import { diffIdOf, digestHex, LayerStore, type StreamingLayer } from './layers.js';
 import { JsonTagIndex, type TagIndex } from './tag-index.js';
 
 export type { ImageDetails, ImageSummary, PulledImage, PushableImage, RemovedItem } from './image-types.js';
@@ -105,7 +105,7 @@ export class ImageStore {
   }
 
   /**
-   * Runs a pull that adds layers one by one as their downloads finish (addPulledLayer) and then
+   * Runs a pull that adds layers one by one as their downloads finish (unpackPulledLayer) and then
    * commits the image (commitPulled): meanwhile no prune removes those layers. If fn fails, the
    * layers it added that no image uses are removed, so a failed pull leaves nothing.
    */
@@ -127,9 +127,9 @@ export class ImageStore {
     }
   }
 
-  /** Unpacks a pulled layer whose blob digest and diff id the puller verified while downloading. */
-  async addPulledLayer(diffId: string, blob: { path: string; digest: string; size: number }): Promise<void> {
-    await this.layers.add(diffId, blob.path, { pulled: { digest: blob.digest, size: blob.size } });
+  /** Unpacks a pulled layer as it downloads; the puller installs it once both its digests checked out. */
+  unpackPulledLayer(diffId: string): Promise<StreamingLayer> {
+    return this.layers.unpackStreaming(diffId);
   }
 
   /** Commits a pulled image whose layers are all in: the config (the image exists from here on), then its names. */

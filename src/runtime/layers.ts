@@ -9,10 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { invalid } from '../errors.js';
-import { extractTar, makeWhiteout } from '../kernel/tar.js';
+import { extractTar, extractTarStream, makeWhiteout } from '../kernel/tar.js';
 import { setOpaque } from './opaque-dir.js';
 
 const DIGEST = /^sha256:([a-f0-9]{64})$/;
@@ -32,6 +33,16 @@ export interface KeptBlob {
   size: number;
   /** Absent: gzip. */
   compression?: 'zstd';
+}
+
+/** A layer being unpacked as it downloads (LayerStore.unpackStreaming). */
+export interface StreamingLayer {
+  /** The layer's uncompressed tar, in order. */
+  readonly input: Writable;
+  /** Once the whole tar went in and was verified: the layer is in, with the downloaded blob kept beside it. */
+  install(blob: { path: string; digest: string; size: number }): Promise<LayerMeta>;
+  /** Stops the unpack and removes what it wrote. */
+  discard(): Promise<void>;
 }
 
 export function digestHex(digest: string): string {
@@ -92,39 +103,74 @@ export class LayerStore {
   /**
    * Unpacks tarPath as layer diffId unless it is already present. The archive's uncompressed
    * digest must equal diffId: a mislabelled layer would poison every image that shares it.
-   * A pull passes `pulled`: it hashed the blob and its content while downloading, and the blob
-   * is moved here rather than copied.
    */
-  add(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } } = {}): Promise<LayerMeta> {
+  add(diffId: string, tarPath: string): Promise<LayerMeta> {
+    return this.once(diffId, async () => {
+      const actual = await diffIdOf(tarPath);
+      if (actual !== diffId) throw invalid(`layer digest mismatch: expected ${diffId}, got ${actual}`, 'image.layerDigest');
+      const partial = await this.partialDir(diffId);
+      try {
+        await extractTar(tarPath, partial);
+        return await this.place(diffId, partial, await keepBlob(tarPath, this.blobPath(diffId)));
+      } finally {
+        await rm(partial, { recursive: true, force: true });
+      }
+    });
+  }
+
+  /**
+   * Starts unpacking a pulled layer while it downloads: its tar goes to `input` as the bytes
+   * arrive, so the layer is read once. The puller checks both digests as the bytes stream and
+   * then installs the layer, keeping the downloaded blob; or discards it, and nothing stays.
+   */
+  async unpackStreaming(diffId: string): Promise<StreamingLayer> {
+    const partial = await this.partialDir(diffId);
+    const tar = extractTarStream(partial);
+    const discard = async (): Promise<void> => {
+      await tar.kill();
+      await rm(partial, { recursive: true, force: true });
+    };
+    return {
+      input: tar.input,
+      install: async (blob) => {
+        try {
+          await tar.finish();
+          // Another pull of the same layer may have installed it meanwhile: that one stays.
+          return await this.once(diffId, async () => this.place(diffId, partial, await keepBlob(blob.path, this.blobPath(diffId), { digest: blob.digest, size: blob.size })));
+        } finally {
+          await discard();
+        }
+      },
+      discard,
+    };
+  }
+
+  /** Runs add unless the layer is present; a second add of the same layer waits for the first instead of racing it. */
+  private once(diffId: string, add: () => Promise<LayerMeta>): Promise<LayerMeta> {
     const running = this.adding.get(diffId);
     if (running) return running;
-    const adding = this.addOnce(diffId, tarPath, opts).finally(() => this.adding.delete(diffId));
+    const adding = this.meta(diffId)
+      .then((existing) => existing ?? add())
+      .finally(() => this.adding.delete(diffId));
     this.adding.set(diffId, adding);
     return adding;
   }
 
-  private async addOnce(diffId: string, tarPath: string, opts: { pulled?: { digest: string; size: number } }): Promise<LayerMeta> {
-    const existing = await this.meta(diffId);
-    if (existing) return existing;
-    const actual = opts.pulled ? diffId : await diffIdOf(tarPath);
-    if (actual !== diffId) {
-      throw invalid(`layer digest mismatch: expected ${diffId}, got ${actual}`, 'image.layerDigest');
-    }
-    const final = this.dir(diffId);
-    const partial = `${final}.partial-${randomBytes(4).toString('hex')}`;
+  private async partialDir(diffId: string): Promise<string> {
+    const partial = `${this.dir(diffId)}.partial-${randomBytes(4).toString('hex')}`;
     await mkdir(partial, { recursive: true });
-    try {
-      await extractTar(tarPath, partial);
-      const size = await convertWhiteouts(partial);
-      const blob = await keepBlob(tarPath, this.blobPath(diffId), opts.pulled);
-      await rm(final, { recursive: true, force: true });
-      await rename(partial, final);
-      const meta: LayerMeta = { diffId, size, blob };
-      await writeFile(`${final}.json`, JSON.stringify(meta));
-      return meta;
-    } finally {
-      await rm(partial, { recursive: true, force: true });
-    }
+    return partial;
+  }
+
+  /** Makes an unpacked directory the layer: whiteouts converted, then renamed, then its marker. */
+  private async place(diffId: string, partial: string, blob: KeptBlob): Promise<LayerMeta> {
+    const size = await convertWhiteouts(partial);
+    const final = this.dir(diffId);
+    await rm(final, { recursive: true, force: true });
+    await rename(partial, final);
+    const meta: LayerMeta = { diffId, size, blob };
+    await writeFile(`${final}.json`, JSON.stringify(meta));
+    return meta;
   }
 
   /**

@@ -1,28 +1,26 @@
-// One contract, every Store: the same tests run against each implementation, so the engine can
-// be given any of them (SQLite in the daemon, memory in unit tests, etcd for global scope later).
+// One contract, every Store: the same tests run against each implementation and each scope it
+// holds, so the engine can be given any of them (SQLite in the daemon, memory in unit tests, etcd
+// for global scope). store.contract.test.ts runs it unprivileged for SQLite and memory;
+// etcd/etcd-store.test.ts runs it against a real etcd (root: the etcd lives in a test netns).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { TetherError } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EndpointRecord } from '../model/endpoint.js';
 import type { NetworkRecord } from '../model/network.js';
-import { createMemoryStore } from './memory/memory-store.js';
-import { openSqliteStore } from './sqlite/sqlite-store.js';
 import type { Store, StoreScope } from './store.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let files = 0;
+export interface StoreUnderTest {
+  name: string;
+  /** The scopes it can hold: the suite runs once for each. */
+  scopes: StoreScope[];
+  /** A new, empty store. */
+  open(scope: StoreScope): Store;
+  /** Why the suite cannot run here (e.g. it needs root). */
+  skip?: string | false;
+}
 
-const IMPLEMENTATIONS: Array<{ name: string; open(scope?: StoreScope): Store }> = [
-  { name: 'sqlite', open: (scope) => openSqliteStore(join(dir, `${++files}.db`), scope) },
-  { name: 'memory', open: (scope) => createMemoryStore(scope) },
-];
-
-function net(name: string, over: Partial<NetworkRecord> = {}): NetworkRecord {
+export function net(name: string, over: Partial<NetworkRecord> = {}): NetworkRecord {
   return {
     id: `${name}-id`, name, driver: 'bridge', scope: 'local', created: '2026-01-01T00:00:00.000000000Z', enableIPv6: false, internal: false,
     attachable: false, ingress: false, configOnly: false, configFrom: '', ipamDriver: 'default', ipamOptions: null,
@@ -30,7 +28,7 @@ function net(name: string, over: Partial<NetworkRecord> = {}): NetworkRecord {
   };
 }
 
-function ep(id: string, networkId: string, containerId: string): EndpointRecord {
+export function ep(id: string, networkId: string, containerId: string): EndpointRecord {
   return { id, networkId, containerId, name: containerId, mac: '', aliases: [], dnsNames: [], ifname: 'eth0', defaultRoute: false };
 }
 
@@ -45,16 +43,25 @@ function ctr(id: string, name: string): ContainerRecord {
 }
 
 /** Rejects with a TetherError of this kind and code. */
-async function rejectsWith(p: Promise<unknown>, kind: string, code: string): Promise<void> {
+export async function rejectsWith(p: Promise<unknown>, kind: string, code: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => e instanceof TetherError && e.kind === kind && e.code === code);
 }
 
 const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
 
-for (const impl of IMPLEMENTATIONS) {
-  describe(`Store contract: ${impl.name}`, () => {
+/** The contract, for every scope impl holds. */
+export function storeContract(impl: StoreUnderTest): void {
+  for (const scope of impl.scopes) contractIn(impl, scope);
+}
+
+function contractIn(impl: StoreUnderTest, scope: StoreScope): void {
+  // Records of the scope under test; a global store holds no containers.
+  const local = scope === 'local';
+  const n = (name: string, over: Partial<NetworkRecord> = {}): NetworkRecord => net(name, { driver: local ? 'bridge' : 'overlay', scope: local ? 'local' : 'global', ...over });
+  const containersOnly = { skip: local ? false : 'containers are local' };
+  describe(`Store contract: ${impl.name} (${scope})`, { skip: impl.skip ?? false }, () => {
     it('keeps meta keys', async () => {
-      const s = impl.open();
+      const s = impl.open(scope);
       assert.equal(await s.getMeta('k'), undefined);
       await s.setMeta('k', '1');
       await s.setMeta('k', '2');
@@ -63,11 +70,11 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('stores networks by id and name, refuses a taken name, deletes idempotently with their leases', async () => {
-      const s = impl.open();
-      await s.insertNetwork(net('a'), 'creating');
-      assert.deepEqual(await s.network('a-id'), { status: 'creating', doc: net('a') });
+      const s = impl.open(scope);
+      await s.insertNetwork(n('a'), 'creating');
+      assert.deepEqual(await s.network('a-id'), { status: 'creating', doc: n('a') });
       assert.equal((await s.networkByName('a'))?.doc.id, 'a-id');
-      await rejectsWith(s.insertNetwork(net('a', { id: 'other' }), 'ready'), 'conflict', 'network.exists');
+      await rejectsWith(s.insertNetwork(n('a', { id: 'other' }), 'ready'), 'conflict', 'network.exists');
       await s.setNetworkStatus('a-id', 'ready');
       await s.addLease('a-id', '10.0.0.2', 'e1');
       assert.deepEqual((await s.networks()).map((r) => [r.doc.name, r.status]), [['a', 'ready']]);
@@ -79,8 +86,8 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('hands out copies: changing a document read does not change the store', async () => {
-      const s = impl.open();
-      await s.insertNetwork(net('a'), 'ready');
+      const s = impl.open(scope);
+      await s.insertNetwork(n('a'), 'ready');
       const got = (await s.network('a-id'))!.doc;
       got.labels['x'] = 'y';
       assert.deepEqual((await s.network('a-id'))!.doc.labels, {});
@@ -88,8 +95,8 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('leases an address once, releases by owner and with the owning endpoint', async () => {
-      const s = impl.open();
-      await s.insertNetwork(net('a'), 'ready');
+      const s = impl.open(scope);
+      await s.insertNetwork(n('a'), 'ready');
       await s.putEndpoint(ep('e1', 'a-id', 'c1'), 'creating');
       await s.addLease('a-id', '10.0.0.2', 'e1');
       await s.addLease('a-id', '10.0.0.3', 'e2');
@@ -104,9 +111,9 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('upserts endpoints, finds them by network and container, refuses a second one per container and network', async () => {
-      const s = impl.open();
-      await s.insertNetwork(net('a'), 'ready');
-      await s.insertNetwork(net('b'), 'ready');
+      const s = impl.open(scope);
+      await s.insertNetwork(n('a'), 'ready');
+      await s.insertNetwork(n('b'), 'ready');
       await s.putEndpoint(ep('e1', 'a-id', 'c1'), 'creating');
       await s.putEndpoint({ ...ep('e1', 'a-id', 'c1'), name: 'renamed' }, 'ready');
       await s.putEndpoint(ep('e2', 'b-id', 'c1'), 'ready');
@@ -121,8 +128,8 @@ for (const impl of IMPLEMENTATIONS) {
       await s.close();
     });
 
-    it('upserts containers, refuses a name another container holds, naming the holder', async () => {
-      const s = impl.open();
+    it('upserts containers, refuses a name another container holds, naming the holder', containersOnly, async () => {
+      const s = impl.open(scope);
       await s.putContainer(ctr('c1', 'web'), 'ready');
       await s.putContainer({ ...ctr('c1', 'web2') }, 'ready');
       assert.equal(await s.containerByName('web'), undefined);
@@ -137,9 +144,9 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('commits a transaction whole, and reads inside it see its own writes', async () => {
-      const s = impl.open();
+      const s = impl.open(scope);
       const seen = await s.tx(async (t) => {
-        await t.insertNetwork(net('a'), 'creating');
+        await t.insertNetwork(n('a'), 'creating');
         await t.addLease('a-id', '10.0.0.2', 'e1');
         await t.setMeta('cursor', '3');
         return (await t.networkByName('a'))?.status;
@@ -151,17 +158,17 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('rolls a failed transaction back entirely and rethrows its error', async () => {
-      const s = impl.open();
-      await s.insertNetwork(net('keep'), 'ready');
-      await s.putContainer(ctr('c1', 'web'), 'ready');
+      const s = impl.open(scope);
+      await s.insertNetwork(n('keep'), 'ready');
+      if (local) await s.putContainer(ctr('c1', 'web'), 'ready');
       const boom = new Error('boom');
       await assert.rejects(
         s.tx(async (t) => {
-          await t.insertNetwork(net('a'), 'creating');
+          await t.insertNetwork(n('a'), 'creating');
           await t.addLease('a-id', '10.0.0.2', 'e1');
           await t.setMeta('cursor', '3');
           await t.setNetworkStatus('keep-id', 'removing');
-          await t.putContainer({ ...ctr('c1', 'renamed') }, 'ready');
+          if (local) await t.putContainer({ ...ctr('c1', 'renamed') }, 'ready');
           await t.deleteNetwork('keep-id');
           throw boom;
         }),
@@ -171,22 +178,22 @@ for (const impl of IMPLEMENTATIONS) {
       assert.deepEqual(await s.leases('a-id'), []);
       assert.equal(await s.getMeta('cursor'), undefined);
       assert.equal((await s.network('keep-id'))?.status, 'ready');
-      assert.equal((await s.container('c1'))?.doc.name, 'web');
+      if (local) assert.equal((await s.container('c1'))?.doc.name, 'web');
       // A store error inside a transaction rolls back the same way.
       await rejectsWith(s.tx(async (t) => {
         await t.setMeta('cursor', '4');
-        await t.insertNetwork(net('keep', { id: 'twin' }), 'ready');
+        await t.insertNetwork(n('keep', { id: 'twin' }), 'ready');
       }), 'conflict', 'network.exists');
       assert.equal(await s.getMeta('cursor'), undefined);
       await s.close();
     });
 
     it('isolates a transaction: a read meanwhile sees nothing of it until it commits', async () => {
-      const s = impl.open();
+      const s = impl.open(scope);
       let inside!: () => void;
       const entered = new Promise<void>((r) => (inside = r));
       const tx = s.tx(async (t) => {
-        await t.insertNetwork(net('a'), 'ready');
+        await t.insertNetwork(n('a'), 'ready');
         inside();
         await tick();
         throw new Error('abandoned');
@@ -199,13 +206,13 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('gives one of many concurrent creates of one name the network, the others a conflict', async () => {
-      const s = impl.open();
+      const s = impl.open(scope);
       const results = await Promise.allSettled(
         Array.from({ length: 16 }, (_, i) =>
           s.tx(async (t) => {
             if (await t.networkByName('same')) throw new TetherError('conflict', 'taken', { code: 'network.exists' });
             await tick(); // another transaction would slip in here if transactions interleaved
-            await t.insertNetwork(net('same', { id: `id${i}` }), 'ready');
+            await t.insertNetwork(n('same', { id: `id${i}` }), 'ready');
           }),
         ),
       );
@@ -216,7 +223,7 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('loses no update when concurrent transactions read and write one record', async () => {
-      const s = impl.open();
+      const s = impl.open(scope);
       await Promise.all(
         Array.from({ length: 20 }, () =>
           s.tx(async (t) => {
@@ -231,17 +238,14 @@ for (const impl of IMPLEMENTATIONS) {
     });
 
     it('holds only records of its scope', async () => {
-      const local = impl.open('local');
-      assert.equal(local.scope, 'local');
-      await rejectsWith(local.insertNetwork(net('ov', { scope: 'swarm' }), 'ready'), 'internal', 'internal');
-      await rejectsWith(local.putEndpoint(ep('e1', 'missing', 'c1'), 'ready'), 'internal', 'internal');
-      await rejectsWith(local.addLease('missing', '10.0.0.2', 'e1'), 'internal', 'internal');
-      await local.close();
-      const global = impl.open('global');
-      await global.insertNetwork(net('ov', { scope: 'global' }), 'ready');
-      await rejectsWith(global.insertNetwork(net('br'), 'ready'), 'internal', 'internal');
-      await rejectsWith(global.putContainer(ctr('c1', 'web'), 'ready'), 'internal', 'internal');
-      await global.close();
+      const s = impl.open(scope);
+      assert.equal(s.scope, scope);
+      const other = net('other', local ? { driver: 'overlay', scope: 'swarm' } : {});
+      await rejectsWith(s.insertNetwork(other, 'ready'), 'internal', 'internal');
+      await rejectsWith(s.putEndpoint(ep('e1', 'missing', 'c1'), 'ready'), 'internal', 'internal');
+      await rejectsWith(s.addLease('missing', '10.0.0.2', 'e1'), 'internal', 'internal');
+      if (!local) await rejectsWith(s.putContainer(ctr('c1', 'web'), 'ready'), 'internal', 'internal');
+      await s.close();
     });
   });
 }

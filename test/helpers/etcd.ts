@@ -13,6 +13,8 @@ export interface TestEtcd {
   /** The client URL for this process: a unix socket, for etcd3's `hosts`. */
   url: string;
   dataDir: string;
+  /** Runs etcdctl (API 3) against the member; throws on failure. */
+  ctl(args: string[]): string;
   /** Kills the member (SIGKILL, as a crash); its data stays for start(). */
   stop(): Promise<void>;
   /** Starts it again on the same data, and waits until it answers. */
@@ -32,10 +34,17 @@ export async function startEtcd(host: TestHost): Promise<TestEtcd> {
   let child: ChildProcess | undefined;
   let log = '';
 
-  const health = (): boolean =>
-    spawnSync('etcdctl', ['--endpoints', `unix://${socket}`, '--dial-timeout=1s', '--command-timeout=1s', 'endpoint', 'health'], {
+  const etcdctl = (args: string[]) =>
+    spawnSync('etcdctl', ['--endpoints', `unix://${socket}`, '--dial-timeout=1s', '--command-timeout=2s', ...args], {
       env: { ...process.env, ETCDCTL_API: '3' },
-    }).status === 0;
+      encoding: 'utf8',
+    });
+  const health = (): boolean => etcdctl(['endpoint', 'health']).status === 0;
+  const ctl = (args: string[]): string => {
+    const r = etcdctl(args);
+    if (r.status !== 0) throw new Error(`etcdctl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
 
   const start = async (): Promise<void> => {
     rmSync(socket, { force: true }); // a killed member leaves its socket file, which would block the bind
@@ -68,5 +77,5 @@ export async function startEtcd(host: TestHost): Promise<TestEtcd> {
   };
 
   await start();
-  return { url: `unix://${socket}`, dataDir, stop, start, dispose: stop };
+  return { url: `unix://${socket}`, dataDir, ctl, stop, start, dispose: stop };
 }

@@ -148,6 +148,24 @@ describe('etcd store: watch and lease', { skip }, () => {
     }
   });
 
+  it('reports a watch from a revision compacted away through onError, so the caller lists again', async () => {
+    const s = open();
+    try {
+      await s.insertNetwork(overlay('ov'), 'ready');
+      await s.putEndpoint(ep('e1', 'ov-id', 'c1'), 'creating');
+      await s.setEndpointStatus('e1', 'ready');
+      const { revision } = await s.endpointsAt('ov-id');
+      etcd!.ctl(['compact', String(revision)]);
+      let ended: Error | undefined;
+      const w = await s.watchEndpoints('ov-id', revision - 1, () => assert.fail('an event from a compacted revision'), (e) => (ended = e));
+      await waitFor(() => 'the watch never reported the compaction', () => ended !== undefined);
+      assert.ok(ended instanceof TetherError && ended.code === 'store.watchEnded', String(ended));
+      await w.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('lets a dead host’s endpoints and addresses vanish after its lease TTL, while a live host keeps them', async () => {
     const prefix = `/t${++prefixes}/`;
     const peer = open({ prefix });

@@ -27,7 +27,7 @@
 // Plain reads outside tx() are linearizable reads of committed state; a plain write is a
 // transaction of its own. Any etcd failure (unreachable, timeout) is `unavailable` (503) naming
 // the store. Etcd's limit of 128 operations per Txn bounds one transaction; an endpoint create is
-// about 8 writes and 10 compares.
+// about 7 writes and 10 compares.
 //
 // Watch: endpointsAt(network) lists a network's endpoints with the revision of that listing;
 // watchEndpoints(network, revision + 1, …) then delivers every change after it, in revision order,
@@ -88,7 +88,7 @@ export interface EtcdStore extends Store {
   endpointsAt(networkId: string): Promise<{ rows: Row<EndpointRecord>[]; revision: number }>;
   /**
    * Calls onEvent for every change to the network's endpoints from fromRevision on, in order.
-   * onError: the watch ended for good (its revision was compacted away, or the store closed).
+   * onError: etcd ended the watch (its revision was compacted away): list again, watch anew.
    */
   watchEndpoints(networkId: string, fromRevision: number, onEvent: (e: EndpointEvent) => void, onError?: (e: Error) => void): Promise<EndpointWatch>;
 }
@@ -178,10 +178,13 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
           });
         }
       });
-      // A disconnect is not an error: the client reconnects and resumes from its revision.
+      // A disconnect is not an error: the client reconnects and resumes from its revision. An
+      // error is etcd cancelling the watch, as it does for a compacted revision (etcd 3.4 gives
+      // no reason then).
       watcher.on('error', (e) => {
         watchers.delete(watcher);
-        onError?.(e);
+        const why = `watch of the endpoints of network ${networkId} ended after revision ${last} (compacted away?): list them again and watch from that revision`;
+        onError?.(unavailable(`cluster store ${name}: ${why}`, 'store.watchEnded', e));
       });
       return {
         get revision() {

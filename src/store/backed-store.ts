@@ -2,9 +2,9 @@
 // transaction, so a transaction is isolated for its whole length, awaits included, and a plain
 // read never sees a transaction's uncommitted writes. The scope rules are checked here once for
 // every backend.
-import { internal } from '../errors.js';
+import { serial } from './serial.js';
 import type { RecordOps, RowStatus, Store, StoreScope, StoreTx } from './store.js';
-import { storeScopeOf } from './store.js';
+import { checkContainerScope, checkNetworkScope, networkNotHere, RECORD_OP_NAMES as NAMES, RECORD_OPS as OPS } from './store.js';
 import { phase } from '../model/trace.js';
 
 export interface Backend extends RecordOps {
@@ -14,26 +14,16 @@ export interface Backend extends RecordOps {
   close(): void;
 }
 
-/** Every record operation, so the async views below are complete (the type checks it). */
-const OPS: Record<keyof RecordOps, 'read' | 'write'> = {
-  getMeta: 'read', setMeta: 'write',
-  networks: 'read', network: 'read', networkByName: 'read', insertNetwork: 'write', setNetworkStatus: 'write', deleteNetwork: 'write',
-  leases: 'read', addLease: 'write', releaseLeases: 'write',
-  endpoints: 'read', countEndpoints: 'read', putEndpoint: 'write', setEndpointStatus: 'write', deleteEndpoint: 'write',
-  containers: 'read', container: 'read', containerByName: 'read', putContainer: 'write', deleteContainer: 'write',
-};
-const NAMES = Object.keys(OPS) as Array<keyof RecordOps>;
-
 /** The backend's operations with the scope rules of store.ts applied to every write. */
 function scoped(b: RecordOps, scope: StoreScope): RecordOps {
   const ops = Object.fromEntries(NAMES.map((k) => [k, (b[k] as (...a: unknown[]) => unknown).bind(b)])) as unknown as RecordOps;
   const networkHere = (id: string, what: string): void => {
-    if (!b.network(id)) throw internal(`${what} of network ${id}, which is not in this ${scope} store`);
+    if (!b.network(id)) throw networkNotHere(id, what, scope);
   };
   return {
     ...ops,
     insertNetwork(net, status: RowStatus) {
-      if (storeScopeOf(net.scope) !== scope) throw internal(`network ${net.name} of scope ${net.scope} cannot go in a ${scope} store`);
+      checkNetworkScope(net, scope);
       b.insertNetwork(net, status);
     },
     putEndpoint(ep, status: RowStatus) {
@@ -45,7 +35,7 @@ function scoped(b: RecordOps, scope: StoreScope): RecordOps {
       b.addLease(networkId, address, owner);
     },
     putContainer(c, status: RowStatus) {
-      if (scope !== 'local') throw internal(`container ${c.name} cannot go in a ${scope} store: containers are local`);
+      checkContainerScope(c, scope);
       b.putContainer(c, status);
     },
   };
@@ -57,16 +47,8 @@ function asyncView(ops: RecordOps, run: <T>(fn: () => T, kind: 'read' | 'write')
 
 export function backedStore(backend: Backend, scope: StoreScope): Store {
   const ops = scoped(backend, scope);
-  let tail: Promise<unknown> = Promise.resolve();
   /** Runs fn after everything queued before it; nothing else runs on the backend meanwhile. */
-  const exclusive = <T>(fn: () => T | Promise<T>): Promise<T> => {
-    const p = tail.then(fn);
-    tail = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    return p;
-  };
+  const exclusive = serial();
   const transaction = async <T>(fn: () => T | Promise<T>): Promise<T> => {
     backend.begin();
     try {

@@ -3,7 +3,7 @@
 // signatures (RecordOps); the Store serves each of them as a promise, and inside a transaction
 // through the handle tx() gives, never through the store itself (which would wait for the
 // transaction it is in). Every implementation passes store.contract.test.ts.
-import { conflict } from '../errors.js';
+import { conflict, internal } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EndpointRecord } from '../model/endpoint.js';
 import type { NetworkRecord, Scope } from '../model/network.js';
@@ -62,6 +62,31 @@ export interface RecordOps {
   deleteContainer(id: string): void;
 }
 
+/** Every record operation and whether it writes: a write outside tx() is a transaction of its own. */
+export const RECORD_OPS: Record<keyof RecordOps, 'read' | 'write'> = {
+  getMeta: 'read', setMeta: 'write',
+  networks: 'read', network: 'read', networkByName: 'read', insertNetwork: 'write', setNetworkStatus: 'write', deleteNetwork: 'write',
+  leases: 'read', addLease: 'write', releaseLeases: 'write',
+  endpoints: 'read', countEndpoints: 'read', putEndpoint: 'write', setEndpointStatus: 'write', deleteEndpoint: 'write',
+  containers: 'read', container: 'read', containerByName: 'read', putContainer: 'write', deleteContainer: 'write',
+};
+export const RECORD_OP_NAMES = Object.keys(RECORD_OPS) as Array<keyof RecordOps>;
+
+/** The scope rules above, said once for every implementation: a network of the other scope. */
+export function checkNetworkScope(net: NetworkRecord, scope: StoreScope): void {
+  if (storeScopeOf(net.scope) !== scope) throw internal(`network ${net.name} of scope ${net.scope} cannot go in a ${scope} store`);
+}
+
+/** Containers are local: a global store refuses them. */
+export function checkContainerScope(c: ContainerRecord, scope: StoreScope): void {
+  if (scope !== 'local') throw internal(`container ${c.name} cannot go in a ${scope} store: containers are local`);
+}
+
+/** An endpoint or lease names a network this store does not hold (it lives in the other scope's store). */
+export function networkNotHere(id: string, what: string, scope: StoreScope) {
+  return internal(`${what} of network ${id}, which is not in this ${scope} store`);
+}
+
 type Async<T> = { [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
 
 /** The records inside a transaction: everything read sees the transaction's own writes. */
@@ -72,7 +97,9 @@ export interface Store extends StoreTx {
   /**
    * Runs fn as one transaction, isolated from every other: all its writes commit or none. Two
    * transactions that write the same record or name run one after the other, so the second sees
-   * the first (a taken name is then its conflict, a counter is never lost).
+   * the first (a taken name is then its conflict, a counter is never lost). A cluster store may
+   * run fn again when another host's transaction got in first, so fn touches nothing but the
+   * handle it is given.
    */
   tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -210,10 +210,10 @@ export function helpersOf(execRoot: string, cgroupParent: string): string[] {
     .map((p) => `${p.pid} ${p.cmdline}`);
 }
 
-/** Polls until cond() holds; fails with what() after timeoutMs. */
-export async function waitFor(what: () => string, cond: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls until cond() holds (it may ask asynchronously); fails with what() after timeoutMs. */
+export async function waitFor(what: () => string, cond: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what()}`);
     await new Promise((r) => setTimeout(r, 50));
   }

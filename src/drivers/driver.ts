@@ -17,6 +17,18 @@ export interface DriverContext {
   /** The daemon's firewall (NoFirewaller under --iptables=false): a driver programs its own needs. */
   firewall: Firewaller;
   log: Logger;
+  /** Cluster mode only (--cluster-store): this host's underlay address (--cluster-advertise). */
+  cluster?: { advertise: string };
+}
+
+/** An endpoint of a global-scope network on ANOTHER host, as the cluster store shows it. */
+export interface RemoteEndpoint {
+  endpointId: string;
+  /** The underlay address of the host it lives on (that host's --cluster-advertise). */
+  host: string;
+  mac: string;
+  ipv4?: string;
+  ipv6?: string;
 }
 
 /** What a driver learns about an endpoint when a sandbox joins. */
@@ -73,6 +85,12 @@ export interface NetworkDriver {
   validate(ctx: DriverContext, net: NetworkRecord): Promise<void>;
   /** Inside the transaction that reserves the network: a clash with another network, if any. */
   conflict(net: NetworkRecord, others: readonly NetworkRecord[]): TetherError | undefined;
+  /**
+   * Inside the same transaction, after conflict(): sets the driver's own identifiers on the record
+   * (the overlay's VNI in its options), unique among `others` — for a global network the cluster
+   * store's transaction makes that unique across hosts.
+   */
+  assign?(net: NetworkRecord, others: readonly NetworkRecord[]): void;
   /** The network's kernel objects and its firewall rules. */
   createNetwork(ctx: DriverContext, net: NetworkRecord): Promise<void>;
   deleteNetwork(ctx: DriverContext, net: NetworkRecord): Promise<void>;
@@ -84,6 +102,12 @@ export interface NetworkDriver {
   firewallRules(net: NetworkRecord): FwNetwork | undefined;
   /** Where ports of its endpoints are published by default; undefined: they cannot be. */
   publishing(net: NetworkRecord): { hostIpv4: string } | undefined;
+  /**
+   * Global drivers: another host's endpoint on the network appeared (present) or went. Called for
+   * every remote endpoint when the network is created or found on this host, then from the
+   * cluster store's watch; idempotent both ways.
+   */
+  peer?(ctx: DriverContext, net: NetworkRecord, ep: RemoteEndpoint, present: boolean): Promise<void>;
   /** After a restart: removes kernel objects of this driver that no record owns. */
   reconcile(ctx: DriverContext, state: DriverState): Promise<void>;
   /** `tetherd uninstall`: removes what the networks left on the host; one line per thing removed. */

@@ -71,6 +71,10 @@ export class FakeKernel implements Kernel {
       }));
   }
 
+  async link(name: string): Promise<LinkInfo | undefined> {
+    return (await this.links()).find((l) => l.ifname === name);
+  }
+
   async routeDestinations(): Promise<string[]> {
     return [...this.hostRoutes];
   }

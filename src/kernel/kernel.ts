@@ -1,7 +1,7 @@
 // The Kernel interface: everything above kernel/ asks for host effects through this, so unit
 // tests can substitute a recording fake and only this folder spawns ip / nft / nsenter.
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { internal } from '../errors.js';
 import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
@@ -10,6 +10,8 @@ import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from '
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 import { zstdDecoder } from './zstd.js';
+import { NftSession, oneLine } from './nft-session.js';
+import { parseProcIpv6Routes, parseProcRoutes } from './proc-routes.js';
 import { phase } from '../model/trace.js';
 
 export type { IpLine } from './ip-batch.js';
@@ -43,8 +45,10 @@ export interface Kernel {
   /** `ip -j <args>` in the daemon's namespace or in netnsPath. */
   ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T>;
   links(netnsPath?: string): Promise<LinkInfo[]>;
-  /** Destinations of the daemon namespace's routes, every table (`default` and single hosts too). */
+  /** Routed prefixes (CIDR) of the daemon namespace's main table, v4 and v6. */
   routeDestinations(): Promise<string[]>;
+  /** One link of the daemon's namespace, or undefined when there is none by that name. */
+  link(name: string): Promise<LinkInfo | undefined>;
   /** Applies an nft text batch atomically (`nft -f -`). */
   nft(batch: string, netnsPath?: string): Promise<void>;
   /** `nft` with arguments, returning stdout (e.g. `-j list table inet tether`). */
@@ -87,6 +91,7 @@ function sysctlPath(key: string): string {
 export class LinuxKernel implements Kernel {
   private readonly batch = new IpBatch();
   private readonly broker = new IpcBroker();
+  private readonly nftSession = new NftSession();
 
   async ip(lines: readonly IpLine[]): Promise<void> {
     throwFirst(lines, await this.ipTry(lines));
@@ -127,11 +132,25 @@ export class LinuxKernel implements Kernel {
     return this.ipJson<LinkInfo[]>(['-d', 'link', 'show'], netnsPath);
   }
 
+  /**
+   * The main table's routed prefixes (what Docker's overlap check reads through netlink), from
+   * /proc/self/net, which shows the calling process's namespace: no process to start.
+   */
   async routeDestinations(): Promise<string[]> {
-    return (await this.ipJson<Array<{ dst?: string }>>(['route', 'show', 'table', 'all'])).flatMap((r) => (r.dst ? [r.dst] : []));
+    const [v4, v6] = await Promise.all([readFile('/proc/self/net/route', 'utf8').catch(() => ''), readFile('/proc/self/net/ipv6_route', 'utf8').catch(() => '')]);
+    return [...parseProcRoutes(v4), ...parseProcIpv6Routes(v6)];
+  }
+
+  /** Most names asked about do not exist: the long-running batch says so without a new process. */
+  async link(name: string): Promise<LinkInfo | undefined> {
+    const missing = (await phase('ip.batch', () => this.batch.exec([['link', 'show', 'dev', name]]))).has(0);
+    if (missing) return undefined;
+    return (await this.ipJson<LinkInfo[]>(['-d', 'link', 'show', 'dev', name]))[0];
   }
 
   async nft(batch: string, netnsPath?: string): Promise<void> {
+    const line = netnsPath === undefined ? oneLine(batch) : undefined;
+    if (line !== undefined) return phase('nft.session', () => this.nftSession.exec(line));
     const argv = ['nft', '-f', '-'];
     const r = await phase('nft', () => run(netnsPath ? netnsArgv(netnsPath, argv) : argv, { input: batch }));
     if (r.code !== 0) throw internal(`nft: ${r.stderr.trim()}`);
@@ -151,7 +170,6 @@ export class LinuxKernel implements Kernel {
   }
 
   async readSysctl(key: string): Promise<string> {
-    const { readFile } = await import('node:fs/promises');
     return (await readFile(sysctlPath(key), 'utf8')).trim();
   }
 
@@ -191,5 +209,6 @@ export class LinuxKernel implements Kernel {
 
   close(): void {
     this.batch.close();
+    this.nftSession.close();
   }
 }

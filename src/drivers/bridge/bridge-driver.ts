@@ -59,7 +59,7 @@ export const bridgeDriver: NetworkDriver = {
   async validate(ctx, net) {
     const opts = parseBridgeOptions(net);
     // A user-named bridge may already exist (Docker reuses a bridge); anything else is refused.
-    const existing = (await ctx.kernel.links()).find((l) => l.ifname === opts.bridgeName);
+    const existing = await ctx.kernel.link(opts.bridgeName);
     if (existing && existing.linkinfo?.info_kind !== 'bridge') {
       throw invalid(`existing interface ${opts.bridgeName} is not a bridge`, 'bridge.name');
     }

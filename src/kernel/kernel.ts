@@ -11,6 +11,7 @@ import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 import { zstdDecoder } from './zstd.js';
 import { NftSession, oneLine } from './nft-session.js';
+import { SpareBatch } from './spare-batch.js';
 import { parseProcIpv6Routes, parseProcRoutes } from './proc-routes.js';
 import { phase } from '../model/trace.js';
 
@@ -92,6 +93,7 @@ export class LinuxKernel implements Kernel {
   private readonly batch = new IpBatch();
   private readonly broker = new IpcBroker();
   private readonly nftSession = new NftSession();
+  private readonly spare = new SpareBatch(['ip', '-force', '-batch', '-']);
 
   async ip(lines: readonly IpLine[]): Promise<void> {
     throwFirst(lines, await this.ipTry(lines));
@@ -115,7 +117,7 @@ export class LinuxKernel implements Kernel {
     if (lines.length === 0) return new Map();
     const input = `${lines.map(renderLine).join('\n')}\n`;
     const argv = ['ip', '-force', '-batch', '-'];
-    const r = await run(netnsPath ? netnsArgv(netnsPath, argv) : argv, { input });
+    const r = netnsPath ? await run(netnsArgv(netnsPath, argv), { input }) : await this.spare.run(input);
     if (r.code === 0) return new Map();
     const errors = parseBatchErrors(r.stderr, 1);
     if (errors.size === 0) throw internal(`ip${netnsPath ? ` in ${netnsPath}` : ''}: ${r.stderr.trim()}`);
@@ -210,5 +212,6 @@ export class LinuxKernel implements Kernel {
   close(): void {
     this.batch.close();
     this.nftSession.close();
+    this.spare.close();
   }
 }

@@ -11,7 +11,7 @@ import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
 import { zstdDecoder } from './zstd.js';
 import { NftSession, oneLine } from './nft-session.js';
-import { SpareBatch } from './spare-batch.js';
+import { feed, SpareBatch, startWaiting } from './spare-batch.js';
 import { parseProcIpv6Routes, parseProcRoutes } from './proc-routes.js';
 import { phase } from '../model/trace.js';
 
@@ -112,12 +112,17 @@ export class LinuxKernel implements Kernel {
     throwFirst(lines, await phase('ip.netns', () => this.oneShot(lines, netnsPath)));
   }
 
+  /** The batch a new namespace's first ipIn will use, started with the namespace (off the hot path for pooled sandboxes). */
+  private readonly firstBatchIn = new Map<string, SpawnedProcess>();
+
   /** One `ip -batch` process for these lines (in netnsPath if given); the failed lines by index. */
   private async oneShot(lines: readonly IpLine[], netnsPath?: string): Promise<Map<number, string>> {
     if (lines.length === 0) return new Map();
     const input = `${lines.map(renderLine).join('\n')}\n`;
     const argv = ['ip', '-force', '-batch', '-'];
-    const r = netnsPath ? await run(netnsArgv(netnsPath, argv), { input }) : await this.spare.run(input);
+    const waiting = netnsPath ? this.firstBatchIn.get(netnsPath) : undefined;
+    if (netnsPath) this.firstBatchIn.delete(netnsPath);
+    const r = waiting && waiting.exitCode === null ? await feed(waiting, input) : netnsPath ? await run(netnsArgv(netnsPath, argv), { input }) : await this.spare.run(input);
     if (r.code === 0) return new Map();
     const errors = parseBatchErrors(r.stderr, 1);
     if (errors.size === 0) throw internal(`ip${netnsPath ? ` in ${netnsPath}` : ''}: ${r.stderr.trim()}`);
@@ -176,7 +181,19 @@ export class LinuxKernel implements Kernel {
   }
 
   netnsCreate(opts: { ipv6?: boolean } = {}): Promise<NetnsHandle> {
-    return phase('netns.create', () => createNetns(opts.ipv6 ?? false));
+    return phase('netns.create', async () => {
+      const ns = await createNetns(opts.ipv6 ?? false);
+      this.firstBatchIn.set(ns.path, startWaiting(netnsArgv(ns.path, ['ip', '-force', '-batch', '-'])));
+      return {
+        path: ns.path,
+        close: () => {
+          // The waiting ip is inside the namespace: unused, it must end, or the namespace lives on.
+          this.firstBatchIn.get(ns.path)?.stdin?.end();
+          this.firstBatchIn.delete(ns.path);
+          ns.close();
+        },
+      };
+    });
   }
 
   netnsOf(pid: number): NetnsHandle {
@@ -213,5 +230,7 @@ export class LinuxKernel implements Kernel {
     this.batch.close();
     this.nftSession.close();
     this.spare.close();
+    for (const waiting of this.firstBatchIn.values()) waiting.stdin?.end();
+    this.firstBatchIn.clear();
   }
 }

@@ -7,7 +7,8 @@ import type { RunResult } from './exec.js';
 import { launch } from './exec.js';
 import type { SpawnedProcess } from './spawner.js';
 
-function start(argv: readonly string[]): SpawnedProcess {
+/** Starts argv now; it waits on its stdin until feed() gives it its input. */
+export function startWaiting(argv: readonly string[]): SpawnedProcess {
   const child = launch(argv);
   // A spare that fails to start surfaces when it is used; unused, its error must not crash us.
   child.on('error', () => undefined);
@@ -15,7 +16,7 @@ function start(argv: readonly string[]): SpawnedProcess {
 }
 
 /** Feeds input to a started process and collects its result (what exec.run does for a new one). */
-function finish(child: SpawnedProcess, input: string): Promise<RunResult> {
+export function feed(child: SpawnedProcess, input: string): Promise<RunResult> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';
@@ -34,9 +35,9 @@ export class SpareBatch {
 
   /** Runs input through the waiting process (or a new one) and starts the next spare. */
   run(input: string): Promise<RunResult> {
-    const child = this.spare && this.spare.exitCode === null ? this.spare : start(this.argv);
-    this.spare = start(this.argv);
-    return finish(child, input);
+    const child = this.spare && this.spare.exitCode === null ? this.spare : startWaiting(this.argv);
+    this.spare = startWaiting(this.argv);
+    return feed(child, input);
   }
 
   close(): void {

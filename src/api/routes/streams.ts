@@ -5,9 +5,9 @@
 // Attach streams the output written from the moment of the attach until the container's next
 // exit: `docker run` attaches before it starts the container, `docker start -a` attaches to a
 // stopped one whose log already holds earlier runs. Input (stdin=1, for a container created with
-// OpenStdin) goes through conmon's attach socket by way of OciRuntime.attachStdin, once the
-// container runs: the CLI sends it, EOF included, before it starts the container (03-run.log).
-import type { Readable, Writable } from 'node:stream';
+// OpenStdin) goes to the container through the engine (ContainerStdio: conmon's attach socket),
+// once the container runs: the CLI sends it, EOF included, before it starts it (03-run.log).
+import type { Writable } from 'node:stream';
 import type { ContainerRecord } from '../../engine/container-types.js';
 import type { Engine } from '../../engine/engine.js';
 import { invalid } from '../../errors.js';
@@ -67,32 +67,6 @@ async function pump(entries: AsyncIterable<LogEntry>, out: Writable, tty: boolea
 
 /** How often attach looks for a failed start (the engine has no event for it). */
 const START_FAILURE_POLL_MS = 200;
-/** How often attach input waits for the container to run (no event for that either). */
-const RUNNING_POLL_MS = 50;
-
-/**
- * Delivers the client's input to the container once it runs: until then the bytes stay in the
- * connection's buffer. Returns the function that ends the delivery (the attach is over).
- */
-function feedContainerStdin(engine: Engine, runtime: ContainerRuntime, id: string, input: Readable, signal: AbortSignal): () => void {
-  let helper: ReturnType<ContainerRuntime['oci']['attachStdin']> | undefined;
-  const timer = setInterval(() => {
-    if (engine.containers.tryFind(id)?.state.status !== 'running') return;
-    clearInterval(timer);
-    helper = runtime.oci.attachStdin(id);
-    helper.on('error', () => input.resume()); // no python3: input is dropped, output still flows
-    helper.stderr?.resume();
-    helper.stdin?.on('error', () => input.resume()); // the container is gone: discard the rest
-    if (helper.stdin) input.pipe(helper.stdin);
-  }, RUNNING_POLL_MS);
-  const stop = (): void => {
-    clearInterval(timer);
-    signal.removeEventListener('abort', stop);
-    if (helper && helper.exitCode === null && helper.signalCode === null) helper.kill();
-  };
-  signal.addEventListener('abort', stop);
-  return stop;
-}
 
 /**
  * Resolves when a start of the container fails after this call, or the container is removed.
@@ -158,7 +132,7 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
         hj.gone.addEventListener('abort', () => ended.abort());
         const stdin = queryBool(query, 'stdin') && c.config.openStdin && hj.in;
         // Input for a container without OpenStdin has nowhere to go (dockerd drops it too).
-        const stopStdin = stdin ? feedContainerStdin(engine, runtime, c.id, stdin, hj.gone) : undefined;
+        const stopStdin = stdin ? engine.stdio.feed(c.id, stdin, hj.gone) : undefined;
         if (!stdin) hj.in?.resume();
         if (replay || stream) {
           const entries = readLogs(runtime.logPath(c.id), {
@@ -184,15 +158,11 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
       method: 'POST',
       path: '/containers/:id/resize',
       handler: async ({ params, query }) => {
-        const c = engine.containers.find(params['id']!);
         const rows = queryInt(query, 'h');
         const cols = queryInt(query, 'w');
-        // The terminal belongs to conmon (its control FIFO). Best effort, answered 200 either way:
-        // the CLI resizes right after start, and a command that already exited must not make
-        // `docker run -t` print "failed to resize tty".
-        if (tty(c) && c.state.status === 'running' && rows !== undefined && cols !== undefined) {
-          await runtime.oci.resizeTty(c.id, { rows, cols }).catch(() => undefined);
-        }
+        // Best effort, answered 200 either way (ContainerStdio.resize).
+        if (rows !== undefined && cols !== undefined) await engine.stdio.resize(params['id']!, { rows, cols });
+        else engine.containers.find(params['id']!);
         return { status: 200 };
       },
     },

@@ -1,6 +1,5 @@
 // The one place that starts processes. Everything is an argument array: no shell, no string
 // concatenation of user text into a command line.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { internal } from '../errors.js';
 import { Spawner, type LaunchOptions, type SpawnedProcess } from './spawner.js';
 
@@ -58,11 +57,4 @@ export async function runOk(argv: readonly string[], opts: RunOptions = {}): Pro
 /** Runs argv inside a network namespace (nsenter keeps our /sys and cgroup view, unlike ip netns exec). */
 export function netnsArgv(netnsPath: string, argv: readonly string[]): string[] {
   return ['nsenter', `--net=${netnsPath}`, '--', ...argv];
-}
-
-/** Starts a child from the daemon itself: for an IPC channel or interactive streams (exec, attach). */
-export function spawnChild(argv: readonly string[], opts: SpawnOptions = {}): ChildProcess {
-  const [cmd, ...args] = argv;
-  if (cmd === undefined) throw internal('spawn: empty argv');
-  return spawn(cmd, args, opts);
 }

@@ -1,9 +1,8 @@
 // The Kernel interface: everything above kernel/ asks for host effects through this, so unit
 // tests can substitute a recording fake and only this folder spawns ip / nft / nsenter.
-import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { internal } from '../errors.js';
-import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
+import { launch, netnsArgv, run, runOk, type RunOptions, type RunResult } from './exec.js';
 import { IpcBroker, type BrokeredChild } from './ipc-broker.js';
 import { IpBatch, parseBatchErrors, renderLine, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
@@ -58,8 +57,6 @@ export interface Kernel {
    * (ipc-broker.ts) so that the daemon does not fork; in netnsPath if given.
    */
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
-  /** A child of the daemon itself, for interactive streams (exec, attach). */
-  spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   close(): void;
 }
 
@@ -163,11 +160,6 @@ export class LinuxKernel implements Kernel {
 
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild {
     return this.broker.spawn(opts.netnsPath ? netnsArgv(opts.netnsPath, argv) : argv, opts.env);
-  }
-
-  spawn(argv: readonly string[], opts: SpawnOptions & { netnsPath?: string } = {}): ChildProcess {
-    const { netnsPath, ...rest } = opts;
-    return spawnChild(netnsPath ? netnsArgv(netnsPath, argv) : argv, rest);
   }
 
   close(): void {

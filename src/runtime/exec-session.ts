@@ -11,7 +11,7 @@
 // helper starts it tied to the daemon (dieWithDaemon) and the session directory goes at the end.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Readable, Writable } from 'node:stream';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
 import type { ConsoleSize, ExecExit, ExecProcess } from '../engine/runtime-port.js';
 import { execAttachArgv } from '../kernel/attach-relay.js';
 import type { Kernel, SpawnedProcess } from '../kernel/kernel.js';
@@ -76,7 +76,9 @@ class ConmonExec implements ExecProcess {
   ) {
     this.stdin = child.stdin;
     this.stdout = child.stdout;
-    this.stderr = child.stderr;
+    // Read through a copy: a listener of ours on the original would make it flow (and end)
+    // before the caller has attached its own.
+    this.stderr = child.stderr ? child.stderr.pipe(new PassThrough()) : null;
     this.stdin?.on('error', () => undefined); // the process closed its stdin: the rest is dropped
     let pid = 0;
     let code: number | undefined;
@@ -85,7 +87,7 @@ class ConmonExec implements ExecProcess {
     let onStarted: (pid: number) => void = () => undefined;
     this.started = new Promise((resolve) => (onStarted = resolve));
     // Without a terminal the runtime's complaint goes to the process's stderr (our pipe).
-    this.stderr?.on('data', (d: Buffer) => {
+    child.stderr?.on('data', (d: Buffer) => {
       if (pid === 0 && failureText.length < MAX_FAILURE_TEXT) failureText += d.toString('utf8');
     });
     const sync = child.stdio[3] as Readable | null;

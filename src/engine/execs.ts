@@ -101,7 +101,10 @@ export class Execs {
     }
     rec.running = true;
     rec.process = proc;
-    rec.pid = await proc.started; // 0 when the runtime could not start it (exited says why)
+    // Not awaited: the caller answers (101 UPGRADED) at once, as dockerd does. docker-py reads
+    // the answer's head through a buffer and the stream from the bare socket: output sent right
+    // behind the head would be lost in that buffer.
+    void proc.started.then((pid) => (rec.pid = pid)); // 0: the runtime could not start it (exited says why)
     const exited = proc.exited.then((exit) => {
       Object.assign(rec, { running: false, exitCode: exit.code, finishedAt: Date.now(), process: undefined });
       return exit;

@@ -175,7 +175,12 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
           execId: 'b'.repeat(64), args: ['sh', '-c', 'tty; stty size; read x; echo "got $x"; exit 4'], stdin: true, tty: true, consoleSize: { rows: 33, cols: 99 },
         });
         // Typed once the size is out: the terminal echoes input at once.
-        tty.stdout?.on('data', (d: Buffer) => d.toString().includes('99') && tty.stdin?.write('typed\n'));
+        let shown = '';
+        tty.stdout?.on('data', (d: Buffer) => {
+          const had = shown.includes('33 99');
+          shown += d.toString();
+          if (!had && shown.includes('33 99')) tty.stdin?.write('typed\n'); // chunks may split the size
+        });
         assert.deepEqual([await read(tty.stdout), (await tty.exited).code], ['/dev/pts/0\r\n33 99\r\ntyped\r\ngot typed\r\n', 4]);
 
         for (const t of [false, true]) {

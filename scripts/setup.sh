@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything Tether needs on a fresh Debian 12 machine (as root) and builds it:
-# kernel tools, the OCI runtimes and monitor, Python 3 for the stdio helpers in scripts/ (exec -t,
-# attach input), busybox for the test image, zstd (zstd-compressed layers of a pull), etcd (the
-# cluster store; the tests run their own member, etcdctl probes it), Node dependencies,
+# kernel tools, the OCI runtimes and monitor, busybox for the test image, zstd (zstd-compressed
+# layers of a pull), etcd (the cluster store; the tests run their own member, etcdctl probes it),
+# Node dependencies,
 # and the `tetherd` / `tether` commands on PATH. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(nftables iproute2 util-linux crun runc conmon busybox-static zstd curl python3 docker-registry apache2-utils docker-compose etcd-server etcd-client)
+packages=(nftables iproute2 util-linux crun runc conmon busybox-static zstd curl docker-registry apache2-utils docker-compose etcd-server etcd-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -30,7 +30,7 @@ export function allRoutes(engine: Engine, runtime: ContainerRuntime | undefined)
     ...containerRoutes(engine, { logPath: (id) => runtime?.logPath(id) ?? '' }),
     ...swarmRoutes(),
     ...eventRoutes(engine),
-    ...(runtime ? [...imageRoutes(engine, runtime, registry), ...streamRoutes(engine, runtime), ...execRoutes(engine, runtime)] : []),
+    ...(runtime ? [...imageRoutes(engine, runtime, registry), ...streamRoutes(engine, runtime), ...execRoutes(engine)] : []),
   ];
 }
 

@@ -18,6 +18,8 @@ import type { NetworkAttachment } from '../model/network.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
 import { ContainerNetworking } from './container-network.js';
 import { Containers } from './containers.js';
+import { ContainerStdio } from './container-stdio.js';
+import { Execs } from './execs.js';
 import { Endpoints } from './endpoints.js';
 import type { RuntimePort } from './runtime-port.js';
 import { EngineEvents } from './events.js';
@@ -53,6 +55,10 @@ export class Engine {
   readonly containerNetworking: ContainerNetworking;
   readonly containers: Containers;
   readonly lifecycle: ContainerLifecycle;
+  /** docker exec: instances and their processes. */
+  readonly execs: Execs;
+  /** Attached clients' input and terminal sizes. */
+  readonly stdio: ContainerStdio;
   readonly dns: Resolver;
   readonly events = new EngineEvents();
   readonly drivers: DriverRegistry;
@@ -78,6 +84,8 @@ export class Engine {
     this.dns, this.pool, this.drivers);
     this.containers = new Containers(this.store, this.networks, this.containerNetworking, deps.runtime, this.endpoints);
     this.lifecycle = new ContainerLifecycle(this.containers, this.containerNetworking, deps.runtime, deps.ports, deps.config, deps.log);
+    this.execs = new Execs(this.containers, deps.runtime);
+    this.stdio = new ContainerStdio(this.containers, deps.runtime);
     deps.runtime.onExit((id, exitCode) => {
       void this.store.container(id).then((row) => {
         const c = row?.doc;

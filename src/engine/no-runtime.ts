@@ -18,4 +18,7 @@ export const noRuntime: RuntimePort = {
   onExit: () => undefined,
   recover: async () => new Map(),
   logPath: () => '',
+  exec: async () => missing(),
+  attachInput: () => missing(),
+  resizeTty: async () => missing(),
 };

@@ -60,7 +60,10 @@ export function netnsArgv(netnsPath: string, argv: readonly string[]): string[] 
   return ['nsenter', `--net=${netnsPath}`, '--', ...argv];
 }
 
-/** Starts a child from the daemon itself: for an IPC channel or interactive streams (exec, attach). */
+/**
+ * Starts a child from the daemon itself, for bulk data streams (a layer through zstd or tar):
+ * the process helper relays stdio as hex lines, which would double every byte twice.
+ */
 export function spawnChild(argv: readonly string[], opts: SpawnOptions = {}): ChildProcess {
   const [cmd, ...args] = argv;
   if (cmd === undefined) throw internal('spawn: empty argv');

@@ -1,10 +1,9 @@
 // The Kernel interface: everything above kernel/ asks for host effects through this, so unit
 // tests can substitute a recording fake and only this folder spawns ip / nft / nsenter.
-import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
 import { internal } from '../errors.js';
-import { launch, netnsArgv, run, runOk, spawnChild, type RunOptions, type RunResult } from './exec.js';
+import { launch, netnsArgv, run, runOk, type RunOptions, type RunResult } from './exec.js';
 import { IpcBroker, type BrokeredChild } from './ipc-broker.js';
 import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
@@ -72,8 +71,6 @@ export interface Kernel {
    * (ipc-broker.ts) so that the daemon does not fork; in netnsPath if given.
    */
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
-  /** A child of the daemon itself, for interactive streams (exec, attach). */
-  spawn(argv: readonly string[], opts?: SpawnOptions & { netnsPath?: string }): ChildProcess;
   /** A streaming zstd decompressor (the zstd tool): compressed bytes in, content out (zstd.ts). */
   zstdDecoder(): Duplex;
   close(): void;
@@ -215,11 +212,6 @@ export class LinuxKernel implements Kernel {
 
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild {
     return this.broker.spawn(opts.netnsPath ? netnsArgv(opts.netnsPath, argv) : argv, opts.env);
-  }
-
-  spawn(argv: readonly string[], opts: SpawnOptions & { netnsPath?: string } = {}): ChildProcess {
-    const { netnsPath, ...rest } = opts;
-    return spawnChild(netnsPath ? netnsArgv(netnsPath, argv) : argv, rest);
   }
 
   zstdDecoder(): Duplex {

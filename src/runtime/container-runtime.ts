@@ -5,7 +5,7 @@ import { unavailable } from '../errors.js';
 import type { Kernel } from '../kernel/kernel.js';
 import { ImageStore, type ImageStoreOptions } from './images.js';
 import { OciRuntime } from './oci-runtime.js';
-import type { ImageInfo, RuntimePort, StartSpec } from './port.js';
+import type { AttachedInput, ConsoleSize, ExecProcess, ExecProcessSpec, ImageInfo, RuntimePort, StartSpec } from './port.js';
 import { detectRuntime, type RuntimeBinary, type RuntimeName } from './runtime-binary.js';
 import { resolveUser } from './user.js';
 
@@ -139,6 +139,29 @@ export class ContainerRuntime implements RuntimePort {
 
   logPath(id: string): string {
     return this.oci.logPath(id);
+  }
+
+  async exec(id: string, imageId: string, spec: ExecProcessSpec): Promise<ExecProcess> {
+    // An empty User keeps the container's own process user (the runtime's default for exec).
+    const user = spec.user ? await resolveUser(spec.user, this.images.layerDirs(imageId)) : undefined;
+    return this.oci.exec(id, {
+      execId: spec.execId,
+      args: spec.args,
+      env: spec.env,
+      ...(spec.cwd ? { cwd: spec.cwd } : {}),
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+      stdin: spec.stdin,
+      tty: spec.tty,
+      ...(spec.consoleSize ? { consoleSize: spec.consoleSize } : {}),
+    });
+  }
+
+  attachInput(id: string): AttachedInput {
+    return this.oci.attachInput(id);
+  }
+
+  resizeTty(id: string, size: ConsoleSize): Promise<void> {
+    return this.oci.resizeTty(id, size);
   }
 
   private watch(id: string): void {

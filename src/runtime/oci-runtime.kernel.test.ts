@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createTestHost, mountsUnder, type TestHost } from '../../test/helpers/testhost.js';
 import { LinuxKernel, type NetnsHandle } from '../kernel/kernel.js';
@@ -156,12 +157,43 @@ for (const runtimeName of ['crun', 'runc'] as RuntimeName[]) {
         assert.match(readFileSync(`/proc/${st.pid}/mounts`, 'utf8'), /^overlay \/ overlay /m);
         assert.deepEqual(mountsUnder(dir), []);
 
-        const child = await runtime.exec(s.id, { args: ['hostname'] });
-        let stdout = '';
-        child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-        const code = await new Promise((r) => child.on('close', r));
-        assert.equal(code, 0);
-        assert.equal(stdout, 'exec-host\n');
+        // exec runs under a conmon of its own: pipes without a terminal, the relay with one.
+        const read = (r: Readable | null): Promise<string> =>
+          new Promise((resolve) => {
+            let text = '';
+            if (!r) return resolve(text);
+            r.setEncoding('utf8').on('data', (d: string) => (text += d));
+            r.on('end', () => resolve(text));
+          });
+        const plain = await runtime.exec(s.id, { execId: 'a'.repeat(64), args: ['sh', '-c', 'hostname; read x; echo "got $x" >&2; exit 3'], stdin: true });
+        plain.stdin?.end('piped\n');
+        const [out, err] = await Promise.all([read(plain.stdout), read(plain.stderr)]);
+        assert.ok((await plain.started) > 0);
+        assert.deepEqual([out, err, (await plain.exited).code], ['exec-host\n', 'got piped\n', 3]);
+
+        const tty = await runtime.exec(s.id, {
+          execId: 'b'.repeat(64), args: ['sh', '-c', 'tty; stty size; read x; echo "got $x"; exit 4'], stdin: true, tty: true, consoleSize: { rows: 33, cols: 99 },
+        });
+        // Typed once the size is out: the terminal echoes input at once.
+        let shown = '';
+        tty.stdout?.on('data', (d: Buffer) => {
+          const had = shown.includes('33 99');
+          shown += d.toString();
+          if (!had && shown.includes('33 99')) tty.stdin?.write('typed\n'); // chunks may split the size
+        });
+        assert.deepEqual([await read(tty.stdout), (await tty.exited).code], ['/dev/pts/0\r\n33 99\r\ntyped\r\ngot typed\r\n', 4]);
+
+        for (const t of [false, true]) {
+          const missing = await runtime.exec(s.id, { execId: 'c'.repeat(64), args: ['nosuchcommand'], tty: t });
+          if (!t) missing.stdout?.resume();
+          const text = await read(t ? missing.stdout : missing.stderr);
+          const exit = await missing.exited;
+          assert.equal(await missing.started, 0);
+          // crun with a terminal loses its reason (exec-session.ts): "cannot run" is all we know.
+          assert.equal(exit.code, t && runtimeName === 'crun' ? 126 : 127, `tty ${t}: ${text} ${exit.error}`);
+          assert.match(t ? (exit.error ?? '') : text, /nosuchcommand/);
+        }
+        assert.deepEqual(readdirSync(join(dir, 'exec')), [], 'session directories go with their exec');
 
         // sleep is pid 1 and ignores SIGTERM: stop must fall back to SIGKILL (137).
         assert.equal(await runtime.stop(s.id, 1), 137);

@@ -6,12 +6,15 @@ import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { conflict, internal, invalid, notFound, unavailable } from '../errors.js';
-import type { ChildProcess, Kernel } from '../kernel/kernel.js';
+import { attachRelayArgv } from '../kernel/attach-relay.js';
+import type { Kernel } from '../kernel/kernel.js';
+import type { AttachedInput, ExecProcess } from './port.js';
+import { startExecSession } from './exec-session.js';
 import { writeBundle, type BundleNetwork, type BundleSpec } from './bundle.js';
 import { readLogs, type LogEntry } from './logs.js';
 import { containerPaths, launchMonitor, liveMonitorPid, readExitCode, waitForExitFile, type ContainerPaths } from './monitor.js';
 import type { RuntimeBinary, RuntimeName } from './runtime-binary.js';
-import { attachStdinArgv, execTtyArgv, resizeContainerTty, type ConsoleSize } from './stdio-helpers.js';
+import { resizeConmonTty, type ConsoleSize } from './terminal.js';
 
 /**
  * Removes a daemon's cgroup parent (`--cgroup-parent`, deepest component first) from every
@@ -62,6 +65,8 @@ export interface ContainerState {
 }
 
 export interface ExecOptions {
+  /** Names the session's directory (hex). */
+  execId: string;
   args: string[];
   env?: string[];
   cwd?: string;
@@ -232,59 +237,60 @@ export class OciRuntime {
   }
 
   /**
-   * `<runtime> exec`: the caller streams the child's stdio and reads its exit code. With tty the
-   * child is scripts/exec-tty.py around `exec --tty`: raw terminal output on stdout (stderr only
-   * carries the helper's own failures), fd 3 for resizeExecTty (stdio-helpers.ts).
+   * Runs a process in the running container under a conmon of its own (exec-session.ts): the
+   * container's process settings with the exec's arguments, environment, directory and user.
    */
-  async exec(id: string, o: ExecOptions): Promise<ChildProcess> {
-    const name = await readFile(this.paths(id).runtimeFile, 'utf8').catch(() => undefined);
+  async exec(id: string, o: ExecOptions): Promise<ExecProcess> {
+    const p = this.paths(id);
+    const name = await readFile(p.runtimeFile, 'utf8').catch(() => undefined);
     if (name === undefined) throw notFound(`No such container: ${id}`, 'container.notFound');
+    if (!/^[0-9a-f]{12,64}$/.test(o.execId)) throw invalid(`invalid exec id ${JSON.stringify(o.execId)}`, 'exec.id');
     const rt = this.runtime(name);
-    const verb = [rt.path, ...this.globalArgs(rt), 'exec'];
-    const argv = [
-      ...verb,
-      ...(o.tty ? ['--tty'] : []),
-      ...(await this.execEnv(id, o.env ?? [])).flatMap((e) => ['--env', e]),
-      ...(o.cwd ? ['--cwd', o.cwd] : []),
-      ...(o.uid !== undefined ? ['--user', `${o.uid}:${o.gid ?? 0}`] : []),
-      id,
-      ...o.args,
-    ];
-    if (o.tty) {
-      // crun hands its terminal over a console socket and waits; runc does so only detached, so
-      // it runs in the foreground on a terminal of the helper's, which it resizes on SIGWINCH.
-      const consoleSocketAt = rt.name === 'crun' ? verb.length : undefined;
-      const child = this.kernel.spawn(execTtyArgv(o.consoleSize, argv, consoleSocketAt), { stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
-      child.stdio[3]?.on('error', () => undefined); // a resize racing the exit must not throw
-      return child;
-    }
-    return this.kernel.spawn(argv, { stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const config = JSON.parse(await readFile(join(p.bundle, 'config.json'), 'utf8')) as { process?: Record<string, unknown> & { env?: string[]; cwd?: string; user?: Record<string, unknown> } };
+    const base = config.process ?? {};
+    const { consoleSize: _unused, ...inherited } = base;
+    const size = o.tty && o.consoleSize && o.consoleSize.rows > 0 && o.consoleSize.cols > 0 ? { height: o.consoleSize.rows, width: o.consoleSize.cols } : undefined;
+    return startExecSession(this.kernel, {
+      containerId: id,
+      dir: join(p.dir, 'exec', o.execId.slice(0, 16)),
+      runtimePath: rt.path,
+      runtimeArgs: this.globalArgs(rt),
+      tty: o.tty ?? false,
+      stdin: o.stdin ?? false,
+      process: {
+        ...inherited,
+        terminal: o.tty ?? false,
+        ...(size ? { consoleSize: size } : {}),
+        args: o.args,
+        env: mergeEnv(base.env ?? [], o.env ?? []),
+        cwd: o.cwd || base.cwd || '/',
+        user: o.uid !== undefined ? { uid: o.uid, gid: o.gid ?? 0 } : (base.user ?? { uid: 0, gid: 0 }),
+      },
+    });
   }
 
   /**
-   * A process whose stdin goes to the container's (scripts/attach-stdin.py on conmon's attach
-   * socket); ending its stdin ends the container's when the container is StdinOnce. Only for a
-   * container created with openStdin whose monitor runs; the caller kills it when done.
+   * Input for the container's stdin through conmon's attach socket (scripts/attach-relay.pl);
+   * ending it ends the container's stdin when the container is StdinOnce. Only for a container
+   * created with openStdin whose monitor runs; the caller closes it when done.
    */
-  attachStdin(id: string): ChildProcess {
-    return this.kernel.spawn(attachStdinArgv(this.paths(id).bundle), { stdio: ['pipe', 'ignore', 'pipe'] });
+  attachInput(id: string): AttachedInput {
+    const child = this.kernel.launch(attachRelayArgv(this.paths(id).bundle, { tty: false }), { stdio: ['pipe', 'ignore', 'ignore'], dieWithDaemon: true });
+    return {
+      stdin: child.stdin,
+      onError: (listener) => {
+        child.on('error', listener); // the helper could not start
+        child.stdin?.on('error', listener);
+      },
+      close: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill();
+      },
+    };
   }
 
   /** Resizes a running container's terminal (conmon's control FIFO); fails when none is running. */
   async resizeTty(id: string, size: ConsoleSize): Promise<void> {
-    await resizeContainerTty(this.paths(id).bundle, size);
-  }
-
-  /**
-   * crun replaces the process environment with --env values, runc adds them: give both the
-   * container's environment with the exec's values on top (Docker's `exec -e` adds).
-   */
-  private async execEnv(id: string, extra: readonly string[]): Promise<string[]> {
-    if (extra.length === 0) return [];
-    const config = JSON.parse(await readFile(join(this.paths(id).bundle, 'config.json'), 'utf8')) as { process?: { env?: string[] } };
-    const merged = new Map((config.process?.env ?? []).map((e) => [e.split('=')[0], e]));
-    for (const e of extra) merged.set(e.split('=')[0], e);
-    return [...merged.values()];
+    await resizeConmonTty(this.paths(id).bundle, size);
   }
 
   /** At daemon start: which containers still have their monitor, which exited while we were down. */
@@ -346,6 +352,13 @@ export class OciRuntime {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+}
+
+/** The container's environment with the exec's values on top (Docker's `exec -e` adds). */
+function mergeEnv(base: readonly string[], extra: readonly string[]): string[] {
+  const merged = new Map(base.map((e) => [e.split('=')[0], e]));
+  for (const e of extra) merged.set(e.split('=')[0], e);
+  return [...merged.values()];
 }
 
 function signalNumber(signal: string | number): number {

@@ -1,6 +1,7 @@
 // What the engine needs from the container runtime layer (runtime/): images, and processes in
 // a sandbox. Kept narrow so the engine can be tested with a fake and runtime/ can change freely.
 // It lives here, below the engine, because runtime/ implements it and may not import engine/.
+import type { Readable, Writable } from 'node:stream';
 
 export interface ImageInfo {
   id: string; // sha256:…
@@ -34,6 +35,57 @@ export interface StartSpec {
   runtime: 'crun' | 'runc';
 }
 
+/** A terminal size as Docker sends it (height, width). */
+export interface ConsoleSize {
+  rows: number;
+  cols: number;
+}
+
+/** A process to run in a running container (docker exec). */
+export interface ExecProcessSpec {
+  /** The exec's id: names its session files. */
+  execId: string;
+  args: string[];
+  /** Added to the container's environment. */
+  env: string[];
+  /** Empty: the container's working directory. */
+  cwd: string;
+  /** Empty: the container's process user; otherwise resolved in the container's image. */
+  user: string;
+  tty: boolean;
+  consoleSize?: ConsoleSize | undefined;
+  /** Keep a way to the process's stdin (docker exec -i). */
+  stdin: boolean;
+}
+
+/** How an exec ended. */
+export interface ExecExit {
+  code: number;
+  /** The runtime could not start the process and said why where the process's output could not. */
+  error?: string;
+}
+
+/** A running exec: its stdio (a terminal's output is stdout alone), pid and end. */
+export interface ExecProcess {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  /** Resolves with the pid once the process runs, with 0 if it could not be started. */
+  readonly started: Promise<number>;
+  /** Resolves once the process has exited and its output has ended. */
+  readonly exited: Promise<ExecExit>;
+  /** Resizes its terminal (best effort; nothing without one or once it has exited). */
+  resize(size: ConsoleSize): Promise<void>;
+}
+
+/** Input to a container's stdin through its monitor (docker attach, run -i). */
+export interface AttachedInput {
+  stdin: Writable | null;
+  /** Fails (e.g. the monitor is gone): the caller drops the rest of its input. */
+  onError(listener: () => void): void;
+  close(): void;
+}
+
 export interface RuntimePort {
   resolveImage(ref: string): Promise<ImageInfo>;
   /**
@@ -57,4 +109,10 @@ export interface RuntimePort {
   recover(): Promise<Map<string, number>>;
   /** The log file the monitor writes (k8s-file format). */
   logPath(id: string): string;
+  /** Starts a process in a running container under its own monitor. */
+  exec(id: string, imageId: string, spec: ExecProcessSpec): Promise<ExecProcess>;
+  /** Input for a running container created with openStdin; the caller closes it when done. */
+  attachInput(id: string): AttachedInput;
+  /** Resizes a running container's terminal; fails when none is running. */
+  resizeTty(id: string, size: ConsoleSize): Promise<void>;
 }

@@ -3,7 +3,6 @@
 // stream 1 = stdout, 2 = stderr (0 = stdin, never sent by the daemon). With a TTY the bytes go
 // raw. Recorded: b'\x01\x00\x00\x00\x00\x00\x00\x03hi\n' (10-api-trace/03-run.log).
 import type { Readable, Writable } from 'node:stream';
-import type { ChildProcess } from '../kernel/kernel.js';
 
 export type StreamName = 'stdin' | 'stdout' | 'stderr';
 const STREAM_BYTE: Record<StreamName, number> = { stdin: 0, stdout: 1, stderr: 2 };
@@ -47,7 +46,7 @@ export class FrameDecoder {
  * Copies a process's stdout and stderr to out: framed without a TTY, raw with one (a TTY merges
  * both into stdout anyway). Resolves when both have ended; does not end out.
  */
-export async function copyOutput(child: Pick<ChildProcess, 'stdout' | 'stderr'>, out: Writable, tty: boolean): Promise<void> {
+export async function copyOutput(child: { stdout: Readable | null; stderr: Readable | null }, out: Writable, tty: boolean): Promise<void> {
   const copy = (src: Readable | null, stream: StreamName): Promise<void> =>
     new Promise((resolve, reject) => {
       if (!src) return resolve();

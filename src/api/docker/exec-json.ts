@@ -2,6 +2,7 @@
 // GET /exec/{id}/json answer (recorded in 10-api-trace/04-exec-lifecycle.log). The CLI 28 sends
 // every field, empty ones included ("User":"", "Env":null, "DetachKeys":"").
 import { z } from 'zod';
+import type { ExecSpec, ExecState } from '../../engine/execs.js';
 import { invalid } from '../../errors.js';
 
 const flag = z.boolean().nullish();
@@ -24,31 +25,7 @@ const execCreateBody = z
 
 const execStartBody = z.object({ Detach: flag, Tty: flag, ConsoleSize: z.array(z.number()).nullish() }).passthrough();
 
-export interface ExecSpec {
-  cmd: string[];
-  env: string[];
-  user: string;
-  workingDir: string;
-  tty: boolean;
-  /** [height, width] for the terminal from the start (API 1.42+); undefined: the default. */
-  consoleSize: [number, number] | undefined;
-  privileged: boolean;
-  attachStdin: boolean;
-  attachStdout: boolean;
-  attachStderr: boolean;
-  detachKeys: string;
-}
-
-/** What GET /exec/{id}/json reports. */
-export interface ExecState {
-  id: string;
-  containerId: string;
-  spec: ExecSpec;
-  running: boolean;
-  /** null until the process has exited (dockerd's *int). */
-  exitCode: number | null;
-  pid: number;
-}
+export type { ExecSpec, ExecState } from '../../engine/execs.js';
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body ?? {});

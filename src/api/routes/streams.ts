@@ -5,9 +5,9 @@
 // Attach streams the output written from the moment of the attach until the container's next
 // exit: `docker run` attaches before it starts the container, `docker start -a` attaches to a
 // stopped one whose log already holds earlier runs. Input (stdin=1, for a container created with
-// OpenStdin) goes through conmon's attach socket by way of OciRuntime.attachStdin, once the
-// container runs: the CLI sends it, EOF included, before it starts the container (03-run.log).
-import type { Readable, Writable } from 'node:stream';
+// OpenStdin) goes to the container through the engine (ContainerStdio: conmon's attach socket),
+// once the container runs: the CLI sends it, EOF included, before it starts it (03-run.log).
+import type { Writable } from 'node:stream';
 import type { ContainerRecord } from '../../model/container.js';
 import type { Engine } from '../../engine/engine.js';
 import { invalid } from '../../errors.js';
@@ -67,35 +67,6 @@ async function pump(entries: AsyncIterable<LogEntry>, out: Writable, tty: boolea
 
 /** How often attach looks for a failed start (the engine has no event for it). */
 const START_FAILURE_POLL_MS = 200;
-/** How often attach input waits for the container to run (no event for that either). */
-const RUNNING_POLL_MS = 50;
-
-/**
- * Delivers the client's input to the container once it runs: until then the bytes stay in the
- * connection's buffer. Returns the function that ends the delivery (the attach is over).
- */
-function feedContainerStdin(engine: Engine, runtime: ContainerRuntime, id: string, input: Readable, signal: AbortSignal): () => void {
-  let helper: ReturnType<ContainerRuntime['oci']['attachStdin']> | undefined;
-  let stopped = false;
-  const timer = setInterval(() => void engine.containers.tryFind(id).then((c) => {
-    // A look still under way when the attach ended, or a second one that overlapped it, does nothing.
-    if (stopped || helper || c?.state.status !== 'running') return;
-    clearInterval(timer);
-    helper = runtime.oci.attachStdin(id);
-    helper.on('error', () => input.resume()); // no python3: input is dropped, output still flows
-    helper.stderr?.resume();
-    helper.stdin?.on('error', () => input.resume()); // the container is gone: discard the rest
-    if (helper.stdin) input.pipe(helper.stdin);
-  }), RUNNING_POLL_MS);
-  const stop = (): void => {
-    stopped = true;
-    clearInterval(timer);
-    signal.removeEventListener('abort', stop);
-    if (helper && helper.exitCode === null && helper.signalCode === null) helper.kill();
-  };
-  signal.addEventListener('abort', stop);
-  return stop;
-}
 
 /**
  * Resolves when a start of the container fails after this call, or the container is removed.
@@ -103,17 +74,19 @@ function feedContainerStdin(engine: Engine, runtime: ContainerRuntime, id: strin
  * exit that never comes. A failed start leaves the container not running with an error set.
  * (Limitation: a start failing with exactly the state of the previous failure goes unnoticed.)
  */
-function startFailure(engine: Engine, c: ContainerRecord, signal: AbortSignal): Promise<void> {
-  const before = JSON.stringify(c.state);
+function startFailure(engine: Engine, id: string, signal: AbortSignal): Promise<void> {
+  const before = engine.containers.tryFind(id).then((c) => JSON.stringify(c?.state));
   return new Promise((resolve) => {
     const stop = (): void => {
       clearInterval(timer);
       signal.removeEventListener('abort', stop);
       resolve();
     };
-    const timer = setInterval(() => void engine.containers.tryFind(c.id).then((now) => {
-      if (!now || (now.state.status !== 'running' && now.state.error !== '' && JSON.stringify(now.state) !== before)) stop();
-    }), START_FAILURE_POLL_MS);
+    const timer = setInterval(() => {
+      void Promise.all([engine.containers.tryFind(id), before]).then(([c, was]) => {
+        if (!c || (c.state.status !== 'running' && c.state.error !== '' && JSON.stringify(c.state) !== was)) stop();
+      });
+    }, START_FAILURE_POLL_MS);
     signal.addEventListener('abort', stop);
   });
 }
@@ -160,12 +133,12 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
         hj.gone.addEventListener('abort', () => ended.abort());
         const stdin = queryBool(query, 'stdin') && c.config.openStdin && hj.in;
         // Input for a container without OpenStdin has nowhere to go (dockerd drops it too).
-        const stopStdin = stdin ? feedContainerStdin(engine, runtime, c.id, stdin, hj.gone) : undefined;
+        const stopStdin = stdin ? engine.stdio.feed(c.id, stdin, hj.gone) : undefined;
         if (!stdin) hj.in?.resume();
         if (replay || stream) {
           const entries = readLogs(runtime.logPath(c.id), {
             // logs=1 replays what is written; stream=1 follows until the next exit.
-            ...(nextExit ? { follow: true, until: Promise.race([nextExit, startFailure(engine, c, ended.signal)]) } : {}),
+            ...(nextExit ? { follow: true, until: Promise.race([nextExit, startFailure(engine, c.id, ended.signal)]) } : {}),
             signal: hj.gone,
           });
           const sel: Selection = {
@@ -186,15 +159,11 @@ export function streamRoutes(engine: Engine, runtime: ContainerRuntime): Route[]
       method: 'POST',
       path: '/containers/:id/resize',
       handler: async ({ params, query }) => {
-        const c = await engine.containers.find(params['id']!);
         const rows = queryInt(query, 'h');
         const cols = queryInt(query, 'w');
-        // The terminal belongs to conmon (its control FIFO). Best effort, answered 200 either way:
-        // the CLI resizes right after start, and a command that already exited must not make
-        // `docker run -t` print "failed to resize tty".
-        if (tty(c) && c.state.status === 'running' && rows !== undefined && cols !== undefined) {
-          await runtime.oci.resizeTty(c.id, { rows, cols }).catch(() => undefined);
-        }
+        // Best effort, answered 200 either way (ContainerStdio.resize).
+        if (rows !== undefined && cols !== undefined) await engine.stdio.resize(params['id']!, { rows, cols });
+        else await engine.containers.find(params['id']!);
         return { status: 200 };
       },
     },

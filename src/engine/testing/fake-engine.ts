@@ -2,6 +2,7 @@
 // firewall that records what it is asked, a runtime that starts nothing, ports bound nowhere.
 // Everything the engine decides (addresses, links, rules, records) is real and can be checked.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { internal } from '../../errors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FirewallState, Firewaller, FwNetwork, PortMapping } from '../../firewall/firewaller.js';
@@ -81,6 +82,13 @@ export class FakeRuntime implements RuntimePort {
   async recover(): Promise<Map<string, number>> {
     return new Map();
   }
+  async exec(): Promise<never> {
+    throw internal('fake runtime: no exec');
+  }
+  attachInput(): never {
+    throw internal('fake runtime: no attach');
+  }
+  async resizeTty(): Promise<void> {}
   logPath(id: string): string {
     return `/nonexistent/${id}.log`;
   }

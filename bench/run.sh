@@ -11,6 +11,9 @@
 #     --many defaults to 40 for a quick run; the anchor figure is --many 200.
 #     ports: iperf3 through published ports (S=10 s, N=2 rounds); scale: N containers with a
 #       published port each (tetherd 1000, others 300; windows of 100; stop after S=900 s).
+# With tetherd: the kernel floor of each operation takes its turn in the same run (bench/lib/floor.mjs,
+# a test host of its own) and the table shows tetherd / floor; tetherd runs with --trace-ops and each
+# figure gets the median of its phases (bench/lib/phases.mjs).
 # Results: bench/results/bench-<stamp>.{json,md} (+ bench-latest.md); the table is printed.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -27,7 +30,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; ARGS+=("$1" "$2"); shift 2 ;;
     --reps|--many|--dns-seconds|--iperf-seconds|--iperf-reps|--scale|--scale-others|--scale-window|--scale-budget)
       ARGS+=("$1" "$2"); shift 2 ;;
-    -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,17p "$0"; exit 0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

@@ -4,16 +4,19 @@
 // Every benchmark runs on all engines in the same invocation, alternating engines run by run
 // (the order rotates each round), and reports median / p90 and the ratio to tetherd.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  names, CLI, log, run, cli, api, ok, quantile, rotate, results, meta, notes, extra, rec, fail,
-  alive, dead, containerPid, rmf, daemonRss, errText,
+  names, CLI, log, run, cli, api, ok, quantile, rotate, notes, extra, rec, fail,
+  alive, dead, containerPid, rmf, daemonRss, errText, span,
 } from './lib/common.mjs';
 import { benchPorts } from './lib/ports.mjs';
 import { benchScale } from './lib/scale.mjs';
+import { FLOOR, FLOOR_HOW, startFloor } from './lib/floor.mjs';
+import { breakdowns } from './lib/phases.mjs';
+import { writeReport } from './lib/report.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: opt } = parseArgs({
@@ -41,10 +44,27 @@ const RUN_ARGS = JSON.parse(process.env.BENCH_RUN_ARGS || '{}');
 const DEFAULT_SET = ['network', 'run', 'connect', 'dns', 'many'];
 const want = (b) => (opt.only ? new RegExp(opt.only).test(b) && (DEFAULT_SET.includes(b) || opt.only.includes(b)) : DEFAULT_SET.includes(b));
 
+// The kernel floor takes a turn in each rotation, as one more engine (bench/lib/floor.mjs).
+const floor = await startFloor();
+const withFloor = (list) => (floor ? [...list, FLOOR] : list);
+/** One floor measurement recorded under metric (field of the agent's answer, default ms). */
+async function floorRec(metric, op, i, field = 'ms', how = '') {
+  const r = await floor.ask(op, i);
+  if (r.ok) rec(metric, FLOOR, null, r[field], 'ms', how);
+  else fail(metric, FLOOR, r.error, 'ms', how);
+}
+
 // ---------- benchmarks ----------
 async function benchNetworkCreateRm() {
   for (let i = 0; i < REPS; i++) {
-    for (const e of rotate(names, i)) {
+    for (const e of rotate(withFloor(names), i)) {
+      if (e === FLOOR) {
+        for (const how of ['CLI', 'API']) {
+          await floorRec(`network create (${how})`, 'netCreate', i);
+          await floorRec(`network rm (${how})`, 'netRm', i);
+        }
+        continue;
+      }
       const name = `bench-n${i}`;
       const subnet = `10.100.${i % 250}.0/24`;
       let r = await cli(e, 'network', 'create', '--subnet', subnet, name);
@@ -81,7 +101,12 @@ async function benchRunToPing() {
     await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'sysctl', '-q', '-w', 'net.ipv4.neigh.eth0.retrans_time_ms=10']);
   }
   for (let i = 0; i < REPS; i++) {
-    for (const e of rotate(names, i)) {
+    for (const e of rotate(withFloor(names), i)) {
+      if (e === FLOOR) {
+        const r = await floor.ask('run', i);
+        if (r.ok) { rec(M, FLOOR, null, r.reply, 'ms', HOW); rec('run -d (CLI, user network)', FLOOR, null, r.run); } else { fail(M, FLOOR, r.error, 'ms', HOW); fail('run -d (CLI, user network)', FLOOR, r.error); }
+        continue;
+      }
       if (!alive[e]) { dead(M, e, 'ms', HOW); dead('run -d (CLI, user network)', e); continue; }
       const pid = await containerPid(e, 'bench-peer');
       const ip = `10.101.1.${10 + i}`;
@@ -98,7 +123,7 @@ async function benchRunToPing() {
       rec('run -d (CLI, user network)', e, r, undefined, 'ms', 'docker run -d busybox sleep, CLI wall time');
       if (r.code !== 0) { probe.kill(); rec(M, e, r, undefined, 'ms', HOW); continue; }
       const t1 = await reached;
-      if (t1 === null) fail(M, e, 'no reply within 30 s', 'ms', HOW); else rec(M, e, null, t1 - t0, 'ms', HOW);
+      if (t1 === null) fail(M, e, 'no reply within 30 s', 'ms', HOW); else { rec(M, e, null, t1 - t0, 'ms', HOW); span(M, e, r.from, Math.max(r.to, r.from + (t1 - t0))); }
       probe.kill();
     }
   }
@@ -108,7 +133,14 @@ async function benchRunToPing() {
 async function benchConnect() {
   for (const e of names) if (alive[e]) await cli(e, 'run', '-d', '--name', 'bench-cd', '--network', 'bench-net', 'busybox', 'sleep', '3600');
   for (let i = 0; i < REPS; i++) {
-    for (const e of rotate(names, i)) {
+    for (const e of rotate(withFloor(names), i)) {
+      if (e === FLOOR) {
+        for (const how of ['CLI', 'API']) {
+          await floorRec(`network connect (${how})`, 'connect', i);
+          await floorRec(`network disconnect (${how})`, 'disconnect', i);
+        }
+        continue;
+      }
       if (!alive[e]) { for (const m of ['network connect (CLI)', 'network disconnect (CLI)', 'network connect (API)', 'network disconnect (API)']) dead(m, e); continue; }
       rec('network connect (CLI)', e, await cli(e, 'network', 'connect', 'bench-net2', 'bench-cd'), undefined, 'ms', 'running container, CLI wall time');
       rec('network disconnect (CLI)', e, await cli(e, 'network', 'disconnect', 'bench-net2', 'bench-cd'), undefined, 'ms', 'CLI wall time');
@@ -166,10 +198,12 @@ async function benchDns() {
   writeFileSync(qfile, 'bench-peer A\nbench-dns A\n');
   const pooled = {}; // engine -> every c1 per-query latency (ms), all rounds
   for (let i = 0; i < Math.max(1, Math.ceil(REPS / 3)); i++) {
-    for (const e of rotate(names, i)) {
-      if (!alive[e]) continue;
-      const pid = await containerPid(e, 'bench-dns');
-      if (!pid) { fail(M10, e, 'bench-dns not running', 'qps'); continue; }
+    for (const e of rotate(withFloor(names), i)) {
+      // the floor's responder listens in a netns of its own (bench/lib/floor-dns.mjs)
+      const pid = e === FLOOR || !alive[e] ? null : await containerPid(e, 'bench-dns');
+      if (e !== FLOOR && !alive[e]) continue;
+      if (e !== FLOOR && !pid) { fail(M10, e, 'bench-dns not running', 'qps'); continue; }
+      const netns = e === FLOOR ? floor.dnsNetns : `/proc/${pid}/ns/net`;
       // c10: throughput (and dnsperf's average latency); c1: qps and average as before;
       // c1 -v -Q 500: one line per query with its latency, for p50/p99. One query outstanding
       // at a time either way; -Q paces the sender with timed waits: without it dnsperf's c1
@@ -177,7 +211,7 @@ async function benchDns() {
       for (const [c, q, verbose] of [['10', '100', false], ['1', '1', false], ['1', '1', true]]) {
         const extraArgs = verbose ? ['-Q', '500', '-v'] : [];
         const HOW = `dnsperf -c ${c} -q ${q} -l ${secs}${verbose ? ' ' + extraArgs.join(' ') : ''} -s 127.0.0.11 inside the container netns (nsenter), names of a peer and of the container itself`;
-        const r = await run(['nsenter', `--net=/proc/${pid}/ns/net`, 'dnsperf', '-s', '127.0.0.11', '-d', qfile, '-c', c, '-q', q, '-l', secs, ...extraArgs]);
+        const r = await run(['nsenter', `--net=${netns}`, 'dnsperf', '-s', '127.0.0.11', '-d', qfile, '-c', c, '-q', q, '-l', secs, ...extraArgs]);
         const qps = /Queries per second:\s+([\d.]+)/.exec(r.out);
         const lat = /Average Latency \(s\):\s+([\d.]+)/.exec(r.out);
         const lost = /Queries lost:\s+(\d+)/.exec(r.out);
@@ -209,57 +243,35 @@ async function benchDns() {
 
 // ---------- main ----------
 const t0 = Date.now();
-log(`engines: ${names.join(', ')}; reps ${REPS}; many ${MANY}`);
-if (want('network')) { log('network create/rm'); await benchNetworkCreateRm(); }
-const needContainers = ['run', 'connect', 'many', 'dns', 'ports', 'scale'].some(want);
-if (needContainers) await setupContainers();
-if (want('run')) { log('run → reply'); await benchRunToPing(); }
-if (want('connect')) { log('connect/disconnect'); await benchConnect(); }
-if (want('dns')) { log('dns'); await benchDns(); }
-if (want('many')) { log(`${MANY} containers`); await benchMany(); }
-if (want('ports')) { log('published ports: iperf3'); await benchPorts({ secs: Number(opt['iperf-seconds']), reps: Number(opt['iperf-reps']), runArgs: RUN_ARGS }); }
-if (want('scale')) {
-  const n = Object.fromEntries(names.map((e) => [e, Number(e === 'tetherd' ? opt.scale : opt['scale-others'])]));
-  log(`scale: ${names.map((e) => `${e} ${n[e]}`).join(', ')} containers`);
-  await benchScale({ n, window: Number(opt['scale-window']), budgetS: Number(opt['scale-budget']), runArgs: RUN_ARGS });
+log(`engines: ${names.join(', ')}${floor ? ' + the kernel floor' : ''}; reps ${REPS}; many ${MANY}`);
+try {
+  if (want('network')) { log('network create/rm'); await benchNetworkCreateRm(); }
+  const needContainers = ['run', 'connect', 'many', 'dns', 'ports', 'scale'].some(want);
+  if (needContainers) await setupContainers();
+  if (want('run')) { log('run → reply'); await benchRunToPing(); }
+  if (want('connect')) { log('connect/disconnect'); await benchConnect(); }
+  if (want('dns')) { log('dns'); await benchDns(); }
+  if (want('many')) { log(`${MANY} containers`); await benchMany(); }
+  if (want('ports')) { log('published ports: iperf3'); await benchPorts({ secs: Number(opt['iperf-seconds']), reps: Number(opt['iperf-reps']), runArgs: RUN_ARGS }); }
+  if (want('scale')) {
+    const n = Object.fromEntries(names.map((e) => [e, Number(e === 'tetherd' ? opt.scale : opt['scale-others'])]));
+    log(`scale: ${names.map((e) => `${e} ${n[e]}`).join(', ')} containers`);
+    await benchScale({ n, window: Number(opt['scale-window']), budgetS: Number(opt['scale-budget']), runArgs: RUN_ARGS });
+  }
+  for (const e of names) if (needContainers && !alive[e]) notes.push(`${e}: containers do not start here: ${alive[`${e}:why`] ?? '?'}`);
+  if (needContainers) for (const e of names) { await rmf(e, 'bench-peer', 'bench-cd', 'bench-dns'); await cli(e, 'network', 'rm', 'bench-net', 'bench-net2'); }
+} finally {
+  await floor?.close();
 }
-for (const e of names) if (needContainers && !alive[e]) notes.push(`${e}: containers do not start here: ${alive[`${e}:why`] ?? '?'}`);
-if (needContainers) for (const e of names) { await rmf(e, 'bench-peer', 'bench-cd', 'bench-dns'); await cli(e, 'network', 'rm', 'bench-net', 'bench-net2'); }
 
 // ---------- report ----------
-const ref = 'tetherd';
-const table = [];
-const summary = { when: new Date().toISOString(), durationS: (Date.now() - t0) / 1000, reps: REPS, many: MANY, options: opt, cli: CLI, engines: names, versions: JSON.parse(process.env.BENCH_VERSIONS ?? '{}'), metrics: {}, notes, extra };
-const fmt = (v, unit) => (v === null ? '—' : unit === 'qps' || Number.isInteger(v) ? v.toFixed(0) : unit === 'ms' && v < 1 ? v.toFixed(3) : v < 10 ? v.toFixed(2) : v.toFixed(1));
-table.push(`| metric | ${names.map((e) => `${e} median / p90`).join(' | ')} | ${names.filter((e) => e !== ref).map((e) => `${e} / ${ref}`).join(' | ')} |`);
-table.push(`|---|${names.map(() => '---').join('|')}|${names.filter((e) => e !== ref).map(() => '---').join('|')}|`);
-for (const [metric, per] of Object.entries(results)) {
-  const { unit, how } = meta[metric];
-  const row = { unit, how, engines: {} };
-  for (const e of names) {
-    const s = per[e] ?? { samples: [], errors: 0, firstError: null };
-    row.engines[e] = { n: s.samples.length, median: quantile(s.samples, 0.5), p90: quantile(s.samples, 0.9), errors: s.errors, firstError: s.firstError, samples: s.samples.map((x) => Math.round(x * 1000) / 1000) };
-  }
-  const refMed = row.engines[ref]?.median ?? null;
-  const cells = names.map((e) => {
-    const r = row.engines[e];
-    if (r.median === null) return r.errors ? `error: ${String(r.firstError).slice(0, 60)}` : '—';
-    return `${fmt(r.median, unit)} / ${fmt(r.p90, unit)}${r.errors ? ` (${r.errors} err)` : ''}`;
-  });
-  const ratios = names.filter((e) => e !== ref).map((e) => {
-    const m = row.engines[e].median;
-    if (m === null || refMed === null || refMed === 0) return '—';
-    row.engines[e].ratioToTetherd = m / refMed;
-    return `${(m / refMed).toFixed(2)}×`;
-  });
-  summary.metrics[metric] = row;
-  table.push(`| ${metric} (${unit}) | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
-}
-const md = [`# Bench ${summary.when}`, '', `Engines: ${names.map((e) => `${e} ${summary.versions[e] ?? ''}`).join(', ')}. CLI ${CLI}. Benchmarks: ${[...DEFAULT_SET, 'ports', 'scale'].filter(want).join(', ')}; ${REPS} runs per engine (alternating), ${MANY} containers for the count test. Ratio = engine median / tetherd median (for qps and Gbit/s: > 1 means the engine does better).`, '', ...table, '', ...notes.map((n) => `- ${n}`), ''].join('\n');
-mkdirSync(opt.out, { recursive: true });
-const stamp = summary.when.replace(/[:.]/g, '-').slice(0, 19);
-writeFileSync(join(opt.out, `bench-${stamp}.json`), JSON.stringify(summary, null, 2) + '\n');
-writeFileSync(join(opt.out, `bench-${stamp}.md`), md);
-writeFileSync(join(opt.out, 'bench-latest.md'), md);
-process.stdout.write(md);
-log(`wrote ${join(opt.out, `bench-${stamp}.{json,md}`)}`);
+const versions = JSON.parse(process.env.BENCH_VERSIONS ?? '{}');
+if (floor) notes.push(FLOOR_HOW);
+writeReport({
+  names,
+  withFloor: floor !== null,
+  phases: breakdowns(JSON.parse(process.env.BENCH_TRACE_LOGS ?? '{}')),
+  header: `Engines: ${names.map((e) => `${e} ${versions[e] ?? ''}`).join(', ')}. CLI ${CLI}. Benchmarks: ${[...DEFAULT_SET, 'ports', 'scale'].filter(want).join(', ')}; ${REPS} runs per engine (alternating${floor ? ', the kernel floor taking its turn' : ''}), ${MANY} containers for the count test. Ratio = engine median / tetherd median (for qps and Gbit/s: > 1 means the engine does better); tetherd / floor = tetherd median / floor median (for qps: < 1 means below the floor's rate). Phases: tetherd --trace-ops, medians over the samples of the daemon's time in the operations a figure made, by phase.`,
+  summary: { when: new Date().toISOString(), durationS: (Date.now() - t0) / 1000, reps: REPS, many: MANY, options: opt, engines: names, versions },
+  out: opt.out,
+});

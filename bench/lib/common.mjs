@@ -16,10 +16,15 @@ export const CLI = process.env.BENCH_CLI ?? '/usr/local/bin/docker';
 export const names = Object.keys(ENGINES);
 export const log = (m) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
-/** Spawns argv, collects stdout/stderr, wall time in ms. Never rejects. */
+/**
+ * Spawns argv, collects stdout/stderr, wall time in ms (and the clock times it ran between, to
+ * find the daemon's trace lines of a call: bench/lib/phases.mjs). Never rejects.
+ */
 export function run(argv, { env = {}, input, timeoutMs } = {}) {
-  return new Promise((resolve) => {
+  return new Promise((res) => {
     const t0 = performance.now();
+    const from = Date.now();
+    const resolve = (r) => res({ ...r, from, to: Date.now() });
     const p = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     let out = '', err = '';
     const timer = timeoutMs ? setTimeout(() => { err += `\n(killed after ${timeoutMs} ms)`; p.kill('SIGKILL'); }, timeoutMs) : null;
@@ -38,12 +43,13 @@ export function api(e, method, path, body) {
   return new Promise((resolve) => {
     const data = body === undefined ? undefined : JSON.stringify(body);
     const t0 = performance.now();
+    const from = Date.now();
     const req = http.request({ socketPath: ENGINES[e], method, path: `/v1.41${path}`, headers: data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {} }, (res) => {
       let b = '';
       res.on('data', (d) => (b += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, ms: performance.now() - t0 }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: b, ms: performance.now() - t0, from, to: Date.now() }));
     });
-    req.on('error', (err) => resolve({ status: 0, body: String(err), ms: performance.now() - t0 }));
+    req.on('error', (err) => resolve({ status: 0, body: String(err), ms: performance.now() - t0, from, to: Date.now() }));
     req.end(data);
   });
 }
@@ -60,6 +66,11 @@ export const rotate = (arr, k) => arr.map((_, i) => arr[(i + k) % arr.length]);
 /** results[metric][engine] = {samples: [...], errors: n, firstError} ; meta[metric] = {unit, how} */
 export const results = {};
 export const meta = {};
+/** spans[metric][engine] = [{from, to}]: when each sample ran (Date.now()), for the daemon's trace. */
+export const spans = {};
+export function span(metric, e, from, to) {
+  ((spans[metric] ??= {})[e] ??= []).push({ from, to });
+}
 /** Free-text lines printed under the table (what was run, per-engine parameters, failures). */
 export const notes = [];
 /** Extra data for the JSON file (e.g. full per-run series), keyed by benchmark. */
@@ -70,6 +81,7 @@ export function rec(metric, e, r, value, unit = 'ms', how = '') {
   const s = (m[e] ??= { samples: [], errors: 0, firstError: null });
   if (r && !ok(r)) { s.errors++; s.firstError ??= errText(r); return false; }
   s.samples.push(value ?? r.ms);
+  if (r?.from !== undefined && value === undefined) span(metric, e, r.from, r.to);
   return true;
 }
 export function fail(metric, e, msg, unit = 'ms', how = '') {

@@ -3,7 +3,8 @@
 # exec root and socket under one run directory, and the same busybox image.
 #
 #   tcmp_init                 run id, run dir, stale cleanup, traps (call once)
-#   tcmp_engine_up E          E ∈ docker | tetherd | podman; sets TCMP_SOCK[E] (or returns 1)
+#   tcmp_engine_up E          E ∈ docker | tetherd | podman; sets TCMP_SOCK[E] (or returns 1);
+#                             TCMP_TETHERD_ARGS adds flags to tetherd's command line
 #   tcmp_client_up E          a client netns wired to E's test host by a veth (198.18.0.2 → .1)
 #   tcmp_teardown             stops everything this run started (also runs from the traps)
 #
@@ -162,8 +163,9 @@ tcmp_engine_up() { # engine
     tetherd)
       [ -f "$TCMP_REPO/dist/src/cmd/tetherd.js" ] || { tcmp_log "tetherd: not built"; return 1; }
       echo '{}' > "$d/daemon.json"
+      # shellcheck disable=SC2086 # TCMP_TETHERD_ARGS: extra flags, word-split (bench: --trace-ops)
       nsenter --net=$ns node "$TCMP_REPO/dist/src/cmd/tetherd.js" --config-file "$d/daemon.json" -H unix://$sock \
-        --data-root "$d/data" --exec-root "$d/exec" --dns $TCMP_STUB_IP >"$d/daemon.log" 2>&1 &
+        --data-root "$d/data" --exec-root "$d/exec" --dns $TCMP_STUB_IP ${TCMP_TETHERD_ARGS:-} >"$d/daemon.log" 2>&1 &
       ;;
     podman)
       command -v podman >/dev/null || { tcmp_log "podman: not installed"; return 1; }
@@ -258,5 +260,7 @@ tcmp_teardown() {
   _tcmp_destroy "$TCMP_DIR" "$TCMP_RUN"
   # The engines' empty cgroup parents (/docker, /libpod_parent, /tether); rmdir refuses busy ones.
   rmdir /sys/fs/cgroup/{,*/}{docker,libpod_parent,tether} 2>/dev/null || true
+  # bench/lib/floor-agent.mjs's containers (it removes them itself unless it was killed)
+  rmdir /sys/fs/cgroup/{,*/}tcmp-floor-$TCMP_RUN{/*,} 2>/dev/null || true
   tcmp_log "teardown done"
 }

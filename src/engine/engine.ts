@@ -64,7 +64,7 @@ export class Engine {
     this.store = deps.store;
     this.ctx = { kernel: deps.kernel, firewall: deps.firewall, log: deps.log };
     this.drivers = deps.drivers ?? new DriverRegistry();
-    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers);
+    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers, () => this.id);
     this.sandboxes = new Sandboxes(deps.kernel);
     this.endpoints = new Endpoints(this.store, this.ctx, this.drivers);
     this.dns = new Resolver({ kernel: deps.kernel });

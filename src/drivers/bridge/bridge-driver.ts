@@ -20,20 +20,29 @@ export function hostVeth(endpointId: string): string {
   return `tv${endpointId.slice(0, 11)}`;
 }
 
-/** IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do; IPv6 has none. */
-function broadcast(address: string): string[] {
-  return address.includes(':') ? [] : ['broadcast', '+'];
+/**
+ * IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do. IPv6 ones have none and
+ * skip duplicate address detection (`nodad`, as libnetwork sets IFA_F_NODAD): the addresses are
+ * ours to hand out, and DAD would leave them unusable ("tentative") for a second or more.
+ */
+function addrFlags(address: string): string[] {
+  return address.includes(':') ? ['nodad'] : ['broadcast', '+'];
 }
 
 function prefixLen(subnet: string): string {
   return subnet.slice(subnet.indexOf('/') + 1);
 }
 
-/** The address lines that put every pool's gateway on the bridge. */
+/**
+ * The address lines that put every pool's gateway on the bridge, and on an IPv6 bridge the
+ * link-local fe80::1/64 Docker gives it (reference 03), so the gateway's link-local address is
+ * known rather than derived from a random MAC.
+ */
 function gatewayLines(net: NetworkRecord, bridge: string): IpLine[] {
-  return net.pools
-    .filter((p) => p.active)
-    .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, ...broadcast(p.gateway), 'dev', bridge]);
+  const active = net.pools.filter((p) => p.active);
+  const linkLocal = active.some((p) => p.family === 6) ? ['fe80::1/64'] : [];
+  return [...active.map((p) => `${p.gateway}/${prefixLen(p.subnet)}`), ...linkLocal]
+    .map((a) => ['addr', 'replace', a, ...addrFlags(a), 'dev', bridge]);
 }
 
 /** Default routes through the endpoint's gateways; `default` would be read as IPv4, so IPv6 says ::/0. */
@@ -43,7 +52,7 @@ function routeLines(spec: JoinSpec): IpLine[] {
 
 function sandboxLines(spec: JoinSpec): IpLine[] {
   return [
-    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...broadcast(a), 'dev', spec.ifname]),
+    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...addrFlags(a), 'dev', spec.ifname]),
     ['link', 'set', 'dev', spec.ifname, 'up'],
     ...routeLines(spec),
   ];

@@ -9,7 +9,11 @@ import { dockerClients, runClient } from './helpers/cli.js';
 import { inContainer, interfaces, preloadBusybox, runDetached } from './helpers/containers.js';
 import { addNeighbour, type Neighbour } from './helpers/neighbour.js';
 
+const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/etc'];
+
 const [docker] = dockerClients();
+// The opt-in relay for IPv6 clients of IPv4-only containers (decisions.md).
+const DAEMON_ARGS = ['--userland-proxy=true'];
 
 describe('IPv6', { skip: docker === undefined ? 'no docker CLI on this machine' : false }, () => {
   let host: TestHost;
@@ -26,7 +30,7 @@ describe('IPv6', { skip: docker === undefined ? 'no docker CLI on this machine' 
     host = createTestHost('v6');
     nb = addNeighbour(host);
     await preloadBusybox(host);
-    d = await startDaemon(host);
+    d = await startDaemon(host, DAEMON_ARGS);
   });
 
   after(async () => {
@@ -68,7 +72,7 @@ describe('IPv6', { skip: docker === undefined ? 'no docker CLI on this machine' 
 
     for (const n of ['v6a', 'v6b']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
     await d.stop();
-    d = await startDaemon(host);
+    d = await startDaemon(host, DAEMON_ARGS);
     assert.deepEqual([subnets('ds1')[1], subnets('ds2')[1]], [v6a, v6b], 'the same /64s after a restart');
     cli('network', 'create', '--ipv6', 'ds3');
     assert.ok(![v6a, v6b].includes(subnets('ds3')[1]), 'a third network gets a third /64');
@@ -98,5 +102,68 @@ describe('IPv6', { skip: docker === undefined ? 'no docker CLI on this machine' 
     assert.deepEqual(lookup(a.State.Pid, 'aaaa', 'o6b'), [b.NetworkSettings.Networks.only6.GlobalIPv6Address]);
     for (const n of ['o6a', 'o6b']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
     cli('network', 'rm', 'only6');
+  });
+
+  const curl = (run: (argv: string[]) => { code: number; stdout: string }, url: string): string | undefined => {
+    const r = run(['curl', '-s', '-g', '--max-time', '2', url]);
+    return r.code === 0 ? r.stdout : undefined;
+  };
+
+  it('-p 8080:80 answers on both families, for a dual-stack container (nft) and an IPv4-only one (relay)', async () => {
+    cli('network', 'create', '--ipv6', 'pub6');
+    for (const [name, net, port] of [['web6', 'pub6', '8080'], ['web4', 'bridge', '8081']] as const) {
+      cli('run', '-d', '--name', name, '--network', net, '-p', `${port}:80`, 'busybox', ...HTTPD);
+      assert.deepEqual(cli('port', name).trim().split('\n').sort(), [`80/tcp -> 0.0.0.0:${port}`, `80/tcp -> [::]:${port}`]);
+      assert.match(cli('ps', '--filter', `name=${name}`, '--format', '{{.Ports}}'), new RegExp(`0\\.0\\.0\\.0:${port}->80/tcp, \\[::\\]:${port}->80/tcp`));
+      const id = `${cli('inspect', '-f', '{{.Id}}', name).slice(0, 12)}\n`;
+      assert.equal(curl((a) => host.try(a), `http://127.0.0.1:${port}/hostname`), id, `${name} on 127.0.0.1`);
+      assert.equal(curl((a) => host.try(a), `http://[::1]:${port}/hostname`), id, `${name} on [::1]`);
+      assert.equal(curl((a) => nb.try(a), `http://[${nb.hostIp6}]:${port}/hostname`), id, `${name} from an IPv6 neighbour`);
+    }
+    cli('run', '-d', '--name', 'lo6', '--network', 'pub6', '-p', '[::1]:8082:80', 'busybox', ...HTTPD);
+    assert.equal(cli('port', 'lo6').trim(), '80/tcp -> [::1]:8082');
+    assert.ok(curl((a) => host.try(a), 'http://[::1]:8082/hostname'), 'host-only publish answers the host');
+    assert.equal(curl((a) => nb.try(a), `http://[${nb.hostIp6}]:8082/hostname`), undefined, 'and nobody else');
+    cli('rm', '-f', 'web6', 'web4', 'lo6');
+    assert.equal(curl((a) => host.try(a), 'http://[::1]:8081/hostname'), undefined, 'the relay is gone with the container');
+    cli('network', 'rm', 'pub6');
+  });
+
+  it('an IPv6 neighbour routed to the bridge reaches published ports only; isolation and --internal hold for IPv6', async () => {
+    cli('network', 'create', '--ipv6', 'fw6');
+    cli('network', 'create', '--ipv6', 'other6');
+    cli('network', 'create', '--ipv6', '--internal', 'int6');
+    const web = await runDetached(d, 'fwweb', { HostConfig: { NetworkMode: 'fw6', PortBindings: { '80/tcp': [{ HostPort: '8090' }] } } }, HTTPD);
+    const open = await runDetached(d, 'fwopen', { HostConfig: { NetworkMode: 'fw6' } }, HTTPD);
+    const ip6 = (c: any, net: string): string => c.NetworkSettings.Networks[net].GlobalIPv6Address;
+    const [subnet] = subnets('fw6').slice(1);
+    const id = `${web.Id.slice(0, 12)}\n`;
+    nb.try(['ip', '-6', 'route', 'add', subnet!, 'via', nb.hostIp6]);
+    assert.equal(curl((a) => nb.try(a), `http://[${ip6(web, 'fw6')}]:80/hostname`), id, 'published container port, routed');
+    assert.equal(curl((a) => nb.try(a), `http://[${ip6(open, 'fw6')}]:80/hostname`), undefined, 'unpublished port refused');
+
+    const other = await runDetached(d, 'fwother', { HostConfig: { NetworkMode: 'other6' } });
+    assert.notEqual(inContainer(host, other.State.Pid, ['ping', '-6', '-c1', '-W1', ip6(open, 'fw6')]).code, 0, 'isolation between networks');
+    assert.equal(inContainer(host, other.State.Pid, ['ping', '-6', '-c1', '-W2', nb.ip6]).code, 0, 'egress to the neighbour (masquerade)');
+    const inner = await runDetached(d, 'fwint', { HostConfig: { NetworkMode: 'int6' } });
+    assert.notEqual(inContainer(host, inner.State.Pid, ['ping', '-6', '-c1', '-W1', nb.ip6]).code, 0, '--internal: no way out');
+    assert.equal(inContainer(host, inner.State.Pid, ['ip', '-6', 'route', 'show', 'default']).stdout.trim(), '', '--internal: no default route');
+    for (const n of ['fwweb', 'fwopen', 'fwother', 'fwint']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
+    cli('network', 'rm', 'fw6', 'other6', 'int6');
+  });
+
+  it('static --ip6, --ip-range and --aux-address on an IPv6 subnet', async () => {
+    cli('network', 'create', '--ipv6', '--subnet', 'fd00:77::/64', '--ip-range', 'fd00:77::100/120', '--aux-address', 'r=fd00:77::101', 'st6');
+    const dyn = await runDetached(d, 'st6dyn', { HostConfig: { NetworkMode: 'st6' } });
+    assert.equal(dyn.NetworkSettings.Networks.st6.GlobalIPv6Address, 'fd00:77::102'); // ::100 is the gateway (first of the range), ::101 the aux address
+    const fixed = await runDetached(d, 'st6fix', { HostConfig: { NetworkMode: 'st6' }, NetworkingConfig: { EndpointsConfig: { st6: { IPAMConfig: { IPv6Address: 'fd00:77::42' } } } } });
+    assert.equal(fixed.NetworkSettings.Networks.st6.GlobalIPv6Address, 'fd00:77::42');
+    assert.ok(interfaces(host, fixed.State.Pid)['eth0']!.includes('fd00:77::42/64'));
+    const taken = await d.api('POST', '/v1.43/containers/create?name=st6aux', { Image: 'busybox:latest', Cmd: ['true'], HostConfig: { NetworkMode: 'st6' }, NetworkingConfig: { EndpointsConfig: { st6: { IPAMConfig: { IPv6Address: 'fd00:77::101' } } } } });
+    assert.equal(taken.status, 201);
+    const start = await d.api('POST', '/v1.43/containers/st6aux/start');
+    assert.equal(start.json.message, 'Address already in use');
+    for (const n of ['st6dyn', 'st6fix', 'st6aux']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
+    cli('network', 'rm', 'st6');
   });
 });

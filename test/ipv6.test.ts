@@ -4,10 +4,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
-import { startDaemon, type TestDaemon } from './helpers/daemon.js';
+import { startDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { dockerClients, runClient } from './helpers/cli.js';
 import { inContainer, interfaces, preloadBusybox, runDetached } from './helpers/containers.js';
 import { addNeighbour, type Neighbour } from './helpers/neighbour.js';
+import { startDnsStub } from './helpers/dns-stub.js';
 
 const HTTPD = ['httpd', '-f', '-p', '80', '-h', '/etc'];
 
@@ -165,5 +166,26 @@ describe('IPv6', { skip: docker === undefined ? 'no docker CLI on this machine' 
     assert.equal(start.json.message, 'Address already in use');
     for (const n of ['st6dyn', 'st6fix', 'st6aux']) await d.api('DELETE', `/v1.43/containers/${n}?force=1`);
     cli('network', 'rm', 'st6');
+  });
+
+  it('forwards names it does not know to an IPv6 upstream, over IPv6', async () => {
+    const stub = await startDnsStub(host, '::1');
+    let seen = '';
+    stub.stdout!.on('data', (b: Buffer) => (seen += b.toString()));
+    try {
+      await d.stop();
+      d = await startDaemon(host, [...DAEMON_ARGS, '--dns', '::1']);
+      cli('network', 'create', '--ipv6', 'up6');
+      const c = await runDetached(d, 'up6c', { HostConfig: { NetworkMode: 'up6' } });
+      const r = inContainer(host, c.State.Pid, ['nslookup', '-type=a', 'only-upstream.test', '127.0.0.11']);
+      assert.match(r.stdout + r.stderr, /NXDOMAIN/);
+      await waitFor(() => `the upstream saw: ${seen}`, () => /query only-upstream\.test from ::1\n/.test(seen));
+      await d.api('DELETE', '/v1.43/containers/up6c?force=1');
+      cli('network', 'rm', 'up6');
+    } finally {
+      stub.kill();
+      await d.stop();
+      d = await startDaemon(host, DAEMON_ARGS);
+    }
   });
 });

@@ -132,6 +132,9 @@ export const bridgeDriver: NetworkDriver = {
       // Hairpin: a container reaching its own published port through the host comes back out this port.
       ['link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on'],
     ]);
+    // A sandbox made for IPv4-only networks has IPv6 off (Docker's choice, kernel/netns.ts);
+    // connecting it to an IPv6 network turns it on for this interface alone.
+    if (spec.addresses.some((a) => a.includes(':'))) await ctx.kernel.sysctl(`net/ipv6/conf/${spec.ifname}/disable_ipv6`, '0', spec.netnsPath);
     await ctx.kernel.ipIn(spec.netnsPath, sandboxLines(spec));
   },
 

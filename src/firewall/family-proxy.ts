@@ -15,6 +15,9 @@ export interface ProxyTarget {
   readonly port: number;
 }
 
+/** Send errors (a container gone, a full buffer) lose the datagram, as the network would. */
+const ignore = (): void => undefined;
+
 /** A relay flow whose client sent nothing for this long is closed (Docker's proxy uses 90 s). */
 const UDP_IDLE_MS = 90_000;
 
@@ -34,8 +37,8 @@ export function tcpRelay(target: ProxyTarget): Server {
 }
 
 /**
- * Relays datagrams arriving on `socket`: one connected socket towards the target per client
- * address, so replies find their way back; flows idle for UDP_IDLE_MS are closed.
+ * Relays datagrams arriving on `socket`: one socket towards the target per client address, so
+ * the target's replies find their client; flows idle for UDP_IDLE_MS are closed.
  */
 export function udpRelay(socket: UdpSocket, target: ProxyTarget): () => void {
   const flows = new Map<string, { out: UdpSocket; timer: NodeJS.Timeout }>();
@@ -46,22 +49,21 @@ export function udpRelay(socket: UdpSocket, target: ProxyTarget): () => void {
     clearTimeout(flow.timer);
     flow.out.close();
   };
+  const targetAddress = formatIp(target.ip);
   socket.on('message', (msg: Buffer, from: RemoteInfo) => {
     const key = `${from.address}/${from.port}`;
     let flow = flows.get(key);
     if (!flow) {
       const out = createSocket(target.ip.family === 4 ? 'udp4' : 'udp6');
-      out.on('message', (reply) => socket.send(reply, from.port, from.address));
+      out.on('message', (reply, rinfo) => {
+        if (rinfo.port === target.port && rinfo.address === targetAddress) socket.send(reply, from.port, from.address, ignore);
+      });
       out.on('error', () => drop(key));
-      out.connect(target.port, formatIp(target.ip));
       flow = { out, timer: setTimeout(() => drop(key), UDP_IDLE_MS) };
       flows.set(key, flow);
     }
     flow.timer.refresh();
-    const { out } = flow;
-    // A connected socket refuses send() until 'connect' has fired.
-    if (out.remoteAddress === undefined) out.once('connect', () => out.send(msg));
-    else out.send(msg);
+    flow.out.send(msg, target.port, targetAddress, ignore);
   });
   return () => [...flows.keys()].forEach(drop);
 }

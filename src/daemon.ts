@@ -41,7 +41,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
     : new NoFirewaller();
   const drivers = new DriverRegistry();
-  const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)), drivers);
+  const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)), drivers, config.userlandProxy);
   let engineRef: Engine | undefined; // the image store asks the engine which container uses an image
   const runtime = await ContainerRuntime.open({
     kernel,

@@ -60,9 +60,9 @@ describe('crash safety', () => {
     let endpoints = 0;
     for (const c of running) {
       const j = (await d.api('GET', `/v1.43/containers/${c.Id}/json`)).json;
-      for (const [name, n] of Object.entries(j.NetworkSettings.Networks) as Array<[string, { IPAddress: string; EndpointID: string }]>) {
+      for (const [name, n] of Object.entries(j.NetworkSettings.Networks) as Array<[string, { IPAddress: string; GlobalIPv6Address: string; EndpointID: string }]>) {
         if (n.EndpointID && driverOf.get(name) === 'bridge') endpoints++;
-        if (n.IPAddress) addrs.push(n.IPAddress);
+        for (const a of [n.IPAddress, n.GlobalIPv6Address]) if (a) addrs.push(a);
       }
     }
     assert.equal(new Set(addrs).size, addrs.length, 'no address handed out twice');
@@ -153,6 +153,37 @@ describe('crash safety', () => {
     assert.deepEqual(inside(), ['eth0', 'eth1', 'lo']);
     assert.equal((await d.api('DELETE', '/v1.43/containers/mc?force=1')).status, 204);
     assert.equal((await d.api('DELETE', '/v1.43/networks/mvc')).status, 204);
+    await assertConsistent();
+  });
+
+  it('IPv6 network (ULA pool) create and connect, killed at each step', async () => {
+    const v6Subnet = async (name: string): Promise<string | undefined> =>
+      ((await d.api('GET', `/v1.43/networks/${name}`)).json.IPAM.Config as Array<{ Subnet: string }>).map((c) => c.Subnet).find((s) => s.includes(':'));
+    for (const point of ['network.create.reserved', 'network.create.kernel']) {
+      await crashAt(point, (d) => d.api('POST', '/v1.43/networks/create', { Name: 'v6crash', EnableIPv6: true }));
+      await assertConsistent();
+      assert.equal((await d.api('GET', '/v1.43/networks/v6crash')).status, 404, `rolled back at ${point}`);
+    }
+    assert.equal((await d.api('POST', '/v1.43/networks/create', { Name: 'v6n', EnableIPv6: true })).status, 201);
+    const subnet = await v6Subnet('v6n');
+    assert.match(subnet ?? '', /^fd[0-9a-f:]+\/64$/);
+    assert.equal((await d.api('POST', '/v1.43/containers/create?name=c6', { Image: 'busybox:latest', Cmd: ['sleep', '1000'] })).status, 201);
+    assert.equal((await d.api('POST', '/v1.43/containers/c6/start')).status, 204);
+    for (const point of ['endpoint.reserved', 'endpoint.joined']) {
+      await crashAt(point, (d) => d.api('POST', '/v1.43/networks/v6n/connect', { Container: 'c6' }));
+      await assertConsistent();
+      const again = await d.api('POST', '/v1.43/networks/v6n/connect', { Container: 'c6' });
+      assert.ok([200, 403].includes(again.status), again.text); // 403: the crashed connect was finished
+      const j = (await d.api('GET', '/v1.43/containers/c6/json')).json;
+      assert.equal(j.NetworkSettings.Networks.v6n.GlobalIPv6Address, subnet!.replace(/\/64$/, '2'), 'the first address: no lease leaked');
+      await assertConsistent();
+      assert.equal((await d.api('POST', '/v1.43/networks/v6n/disconnect', { Container: 'c6' })).status, 200);
+    }
+    await d.stop();
+    d = await startDaemon(host, [], roots);
+    assert.equal(await v6Subnet('v6n'), subnet, 'the ULA /64 survives a restart');
+    assert.equal((await d.api('DELETE', '/v1.43/containers/c6?force=1')).status, 204);
+    assert.equal((await d.api('DELETE', '/v1.43/networks/v6n')).status, 204);
     await assertConsistent();
   });
 });

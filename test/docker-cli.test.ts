@@ -39,7 +39,7 @@ describe('docker CLI against tetherd', { skip: clients.length === 0 ? 'no docker
       // Same keys and value types as real Docker's (reference 01/03).
       const types = Object.fromEntries(Object.entries(net!).map(([k, v]) => [k, v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v]));
       assert.deepEqual(types, {
-        Name: 'string', Id: 'string', Created: 'string', Scope: 'string', Driver: 'string', EnableIPv6: 'boolean', IPAM: 'object',
+        Name: 'string', Id: 'string', Created: 'string', Scope: 'string', Driver: 'string', EnableIPv4: 'boolean', EnableIPv6: 'boolean', IPAM: 'object',
         Internal: 'boolean', Attachable: 'boolean', Ingress: 'boolean', ConfigFrom: 'object', ConfigOnly: 'boolean',
         Containers: 'object', Options: 'object', Labels: 'object',
       });

@@ -37,7 +37,7 @@ describe('network API', () => {
     assert.deepEqual(names, ['bridge', 'host', 'none']);
     const bridge = (await d.api('GET', '/v1.43/networks/bridge')).json;
     assert.deepEqual(Object.keys(bridge), [
-      'Name', 'Id', 'Created', 'Scope', 'Driver', 'EnableIPv6', 'IPAM', 'Internal', 'Attachable', 'Ingress', 'ConfigFrom', 'ConfigOnly', 'Containers', 'Options', 'Labels',
+      'Name', 'Id', 'Created', 'Scope', 'Driver', 'EnableIPv4', 'EnableIPv6', 'IPAM', 'Internal', 'Attachable', 'Ingress', 'ConfigFrom', 'ConfigOnly', 'Containers', 'Options', 'Labels',
     ]);
     assert.match(bridge.Id, /^[0-9a-f]{64}$/);
     assert.deepEqual(bridge.IPAM, { Driver: 'default', Options: null, Config: [{ Subnet: '172.17.0.0/16' }] });

@@ -4,9 +4,13 @@
 import type { IpLine, Kernel } from '../kernel/kernel.js';
 import type { JoinSpec } from './driver.js';
 
-/** IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do; IPv6 has none. */
-export function broadcast(address: string): string[] {
-  return address.includes(':') ? [] : ['broadcast', '+'];
+/**
+ * IPv4 addresses get the subnet's broadcast (`brd +`), as Docker's do. IPv6 ones have none and
+ * skip duplicate address detection (`nodad`, as libnetwork sets IFA_F_NODAD): the addresses are
+ * ours to hand out, and DAD would leave them unusable ("tentative") for a second or more.
+ */
+export function addrFlags(address: string): string[] {
+  return address.includes(':') ? ['nodad'] : ['broadcast', '+'];
 }
 
 /**
@@ -22,7 +26,7 @@ export function routeLines(spec: JoinSpec, onLink = false): IpLine[] {
 
 export function sandboxLines(spec: JoinSpec, onLink = false): IpLine[] {
   return [
-    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...broadcast(a), 'dev', spec.ifname]),
+    ...spec.addresses.map((a): IpLine => ['addr', 'add', a, ...addrFlags(a), 'dev', spec.ifname]),
     ['link', 'set', 'dev', spec.ifname, 'up'],
     ...routeLines(spec, onLink),
   ];

@@ -91,8 +91,8 @@ export class Endpoints {
 
   /** Gives the sandbox a new default route through ep (after the previous provider left). */
   async takeDefaultRoute(ep: EndpointRecord, net: NetworkRecord, sb: SandboxRef): Promise<void> {
-    if (!ep.gateway4) return;
-    await this.drivers.of(net).routeDefault(this.ctx, net, { ...this.joinSpec(ep, sb, net), gateways: [ep.gateway4] });
+    if (net.internal || (!ep.gateway4 && !ep.gateway6)) return;
+    await this.drivers.of(net).routeDefault(this.ctx, net, { ...this.joinSpec(ep, sb, net), gateways: gatewaysOf(ep) });
     const updated = { ...ep, defaultRoute: true };
     await this.store.putEndpoint(updated, 'ready');
   }
@@ -129,7 +129,8 @@ export class Endpoints {
     const ep: EndpointRecord = {
       ...base,
       mac: want.mac ?? (got.ipv4 ? macFromIPv4(got.ipv4.address) : randomMac()),
-      defaultRoute: defaultRoute && !net.internal && got.ipv4 !== undefined,
+      // An IPv6-only endpoint gives the default route too (Docker 28, EnableIPv4=false).
+      defaultRoute: defaultRoute && !net.internal && (got.ipv4 !== undefined || got.ipv6 !== undefined),
       ...(got.ipv4 ? { ipv4: formatIp(got.ipv4.address), prefix4: got.ipv4.prefixLength, gateway4: formatIp(got.ipv4.gateway) } : {}),
       ...(got.ipv6 ? { ipv6: formatIp(got.ipv6.address), prefix6: got.ipv6.prefixLength, gateway6: formatIp(got.ipv6.gateway) } : {}),
     };
@@ -145,9 +146,13 @@ export class Endpoints {
       // Link-local addresses take their range's prefix (169.254/16, fe80::/64), as libnetwork's do.
       ...(ep.linkLocalIPs ?? []).map((ip) => `${ip}/${isIP(ip) === 6 ? 64 : 16}`),
     ];
-    const gateways = ep.defaultRoute ? [ep.gateway4, !net.internal ? ep.gateway6 : undefined].filter((g): g is string => !!g) : [];
+    const gateways = ep.defaultRoute && !net.internal ? gatewaysOf(ep) : [];
     return { endpointId: ep.id, netnsPath: sb.netnsPath, ifname: ep.ifname, mac: ep.mac, addresses, gateways };
   }
+}
+
+function gatewaysOf(ep: EndpointRecord): string[] {
+  return [ep.gateway4, ep.gateway6].filter((g): g is string => !!g);
 }
 
 function randomMac(): string {

@@ -28,7 +28,7 @@ import type { EndpointRecord } from '../model/endpoint.js';
 import type { NetworkRecord } from '../model/network.js';
 import { Sandboxes } from './sandboxes.js';
 import { SandboxPool } from './sandbox-pool.js';
-import { toMapping, type PortPublisher } from './port-publisher.js';
+import { natMappings, type PortPublisher } from './port-publisher.js';
 
 export interface EngineDeps {
   config: DaemonConfig;
@@ -70,7 +70,7 @@ export class Engine {
     this.store = deps.store;
     this.ctx = { kernel: deps.kernel, firewall: deps.firewall, log: deps.log };
     this.drivers = deps.drivers ?? new DriverRegistry();
-    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers);
+    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers, () => this.id);
     this.sandboxes = new Sandboxes(deps.kernel);
     this.endpoints = new Endpoints(this.store, this.ctx, this.drivers);
     this.dns = new Resolver({ kernel: deps.kernel });
@@ -119,7 +119,7 @@ export class Engine {
     }
     // Everything the store says in one batch, then self-healing.
     const fwNetworks = (await this.networks.list()).flatMap((n) => (n.configOnly ? [] : this.drivers.of(n).firewallRules(n) ?? []));
-    await this.deps.firewall.reconcile({ networks: fwNetworks, ports: live.flatMap((c) => (c.published ?? []).map(toMapping)) });
+    await this.deps.firewall.reconcile({ networks: fwNetworks, ports: live.flatMap((c) => natMappings(c.published ?? [])) });
     await this.deps.firewall.watch();
     await this.restoreNames();
     this.pool.start();

@@ -20,6 +20,8 @@ export class Networks {
     private readonly ctx: DriverContext,
     private readonly planner: PoolPlanner,
     readonly drivers: DriverRegistry,
+    /** The daemon's id (known once the engine has started): the IPv6 ULA pool derives from it. */
+    private readonly hostId: () => string,
   ) {}
 
   async create(req: CreateNetworkRequest): Promise<NetworkRecord> {
@@ -40,6 +42,7 @@ export class Networks {
       scope: driver.scope,
       created: nowRfc3339Nano(),
       enableIPv6: req.enableIPv6,
+      enableIPv4: req.enableIPv4,
       internal: req.internal,
       attachable: req.attachable,
       ingress: req.ingress,
@@ -82,7 +85,8 @@ export class Networks {
   /** The network's subnets from the IPAM its driver uses; an allocation failure is returned. */
   private async assignPools(t: StoreTx, driver: NetworkDriver, req: CreateNetworkRequest, net: NetworkRecord, existing: NetworkRecord[], hostRoutes: string[]) {
     if (driver.ipam === 'none') return undefined;
-    const plan = this.planner.plan(req, existing, hostRoutes, Number((await t.getMeta(CURSOR_KEY)) ?? '0'));
+    const cursor = Number((await t.getMeta(CURSOR_KEY)) ?? '0');
+    const plan = this.planner.plan(req, { existing, hostRoutes, cursor, hostId: this.hostId() });
     await t.setMeta(CURSOR_KEY, String(plan.cursor)); // Docker advances the cursor even when a create fails
     if (!plan.ok) return plan.error;
     net.pools = plan.pools;

@@ -10,8 +10,20 @@ export type PoolPlan =
   | { ok: true; pools: PoolConfigRecord[]; cursor: number }
   | { ok: false; error: TetherError; cursor: number };
 
+/** What the planner needs besides the request. */
+export interface PlanInput {
+  /** Every network that exists (their subnets are taken). */
+  existing: NetworkRecord[];
+  /** Destinations of the host's routes, which pool subnets avoid. */
+  hostRoutes: string[];
+  /** The persisted next-fit cursor. */
+  cursor: number;
+  /** The daemon's id: the IPv6 ULA pool is derived from it (Docker 27), so it is stable. */
+  hostId: string;
+}
+
 export interface PoolPlanner {
   /** True when the request takes a subnet from the default pools (host routes are then avoided). */
   needsHostRoutes(req: CreateNetworkRequest): boolean;
-  plan(req: CreateNetworkRequest, existing: NetworkRecord[], hostRoutes: string[], cursor: number): PoolPlan;
+  plan(req: CreateNetworkRequest, input: PlanInput): PoolPlan;
 }

@@ -44,6 +44,11 @@ export class PortPublisher {
     private readonly firewall: Firewaller,
     private readonly reservations: PortReservations,
     private readonly drivers: DriverRegistry,
+    /**
+     * `--userland-proxy`: IPv6 clients of an IPv4-only container are relayed by tetherd
+     * (family-proxy.ts), a case nft cannot translate. Off by default (decisions.md).
+     */
+    private readonly relayV6ToV4 = false,
   ) {}
 
   /** Publishes on the endpoint that carries the default route (Docker's gateway endpoint). */
@@ -60,13 +65,22 @@ export class PortPublisher {
     const held: HostPortReservation[] = [];
     await Undo.run(async (undo) => {
       for (const r of requests) {
-        const hostIps = r.hostIp ? [r.hostIp] : [hostIpv4, ...(ep.ipv6 ? ['::'] : [])];
-        // netfilter cannot translate between families: publish v6 only where the container has v6.
-        const usable = hostIps.filter((h) => (h.includes(':') ? !!ep.ipv6 : !!ep.ipv4));
+        // netfilter cannot translate between families: IPv6 host addresses serve an IPv4-only
+        // container only through the opt-in relay; without it they are left out (decisions.md).
+        // The IPv6 sockets relay ::1 clients in any case (family-proxy.ts).
+        const target6 = ep.ipv6 ?? (ep.ipv4 && this.relayV6ToV4 ? ep.ipv4 : undefined);
+        const hostIps = r.hostIp ? [r.hostIp] : [hostIpv4, ...(target6 ? ['::'] : [])];
+        const usable = hostIps.filter((h) => (h.includes(':') ? !!target6 : !!ep.ipv4));
         if (usable.length === 0) continue;
         let res: HostPortReservation;
         try {
-          res = await this.reservations.reserve({ proto: r.proto, hostIps: usable.map(ip), hostPort: r.hostPort, ...(r.hostPortEnd ? { hostPortEnd: r.hostPortEnd } : {}) });
+          res = await this.reservations.reserve({
+            proto: r.proto,
+            hostIps: usable.map(ip),
+            hostPort: r.hostPort,
+            ...(r.hostPortEnd ? { hostPortEnd: r.hostPortEnd } : {}),
+            ...(target6 ? { relay: relayTo(target6, r.containerPort) } : {}),
+          });
         } catch (e) {
           const msg = e instanceof Error ? e.message : String(e);
           throw conflict(`driver failed programming external connectivity on endpoint ${c.name} (${ep.id}): ${msg}`, e instanceof TetherError ? e.code : 'port.taken');
@@ -74,12 +88,13 @@ export class PortPublisher {
         undo.push('port reservation', () => res.release());
         held.push(res);
         for (const h of usable) {
-          published.push({ proto: r.proto, containerPort: r.containerPort, hostIp: h, hostPort: res.hostPort, containerIp: h.includes(':') ? ep.ipv6! : ep.ipv4!, networkId: net.id });
+          published.push({ proto: r.proto, containerPort: r.containerPort, hostIp: h, hostPort: res.hostPort, containerIp: h.includes(':') ? target6! : ep.ipv4!, networkId: net.id });
         }
       }
-      if (published.length > 0) {
-        await this.firewall.addPorts(published.map(toMapping));
-        undo.push('port mappings', () => this.firewall.removePorts(published.map(toMapping)));
+      const mappings = natMappings(published);
+      if (mappings.length > 0) {
+        await this.firewall.addPorts(mappings);
+        undo.push('port mappings', () => this.firewall.removePorts(mappings));
       }
     });
     this.held.set(c.id, held);
@@ -87,7 +102,8 @@ export class PortPublisher {
   }
 
   async unpublish(c: ContainerRecord): Promise<void> {
-    if (c.published && c.published.length > 0) await this.firewall.removePorts(c.published.map(toMapping));
+    const mappings = natMappings(c.published ?? []);
+    if (mappings.length > 0) await this.firewall.removePorts(mappings);
     for (const r of this.held.get(c.id) ?? []) await r.release();
     this.held.delete(c.id);
   }
@@ -98,12 +114,28 @@ export class PortPublisher {
     const byPort = new Map<string, PublishedPort[]>();
     for (const p of c.published ?? []) byPort.set(`${p.proto}/${p.hostPort}`, [...(byPort.get(`${p.proto}/${p.hostPort}`) ?? []), p]);
     for (const ps of byPort.values()) {
-      held.push(await this.reservations.reserve({ proto: ps[0]!.proto, hostIps: ps.map((p) => ip(p.hostIp)), hostPort: ps[0]!.hostPort }));
+      const relayed = ps.find((p) => p.hostIp.includes(':'));
+      held.push(await this.reservations.reserve({
+        proto: ps[0]!.proto,
+        hostIps: ps.map((p) => ip(p.hostIp)),
+        hostPort: ps[0]!.hostPort,
+        ...(relayed ? { relay: relayTo(relayed.containerIp, relayed.containerPort) } : {}),
+      }));
     }
     this.held.set(c.id, held);
   }
 }
 
-export function toMapping(p: PublishedPort): PortMapping {
+/** An IPv6 host address published for an IPv4 container: served by the relay, not by nft. */
+const crossesFamilies = (p: PublishedPort): boolean => p.hostIp.includes(':') !== p.containerIp.includes(':');
+
+const relayTo = (containerIp: string, port: number) => ({ from: 6 as const, to: { ip: ip(containerIp), port } });
+
+/** The DNAT map elements of published ports (relayed ones have none). */
+export function natMappings(published: readonly PublishedPort[]): PortMapping[] {
+  return published.filter((p) => !crossesFamilies(p)).map(toMapping);
+}
+
+function toMapping(p: PublishedPort): PortMapping {
   return { networkId: p.networkId, proto: p.proto, hostIp: ip(p.hostIp), hostPort: p.hostPort, containerIp: ip(p.containerIp), containerPort: p.containerPort };
 }

@@ -7,7 +7,8 @@
 // Unlike Docker 20.10, an ephemeral or ranged request skips a port some other program holds
 // instead of failing.
 import { conflict, internal, invalid, TetherError } from '../errors.js';
-import { formatIp, type Ip } from '../ipam/address.js';
+import { type Family, formatIp, type Ip } from '../ipam/address.js';
+import type { ProxyTarget } from './family-proxy.js';
 import type { Kernel } from '../kernel/kernel.js';
 import type { Proto } from './firewaller.js';
 import { socketBinder, type BoundPort, type HostPortBinder } from './host-port-binder.js';
@@ -24,6 +25,12 @@ export interface HostPortRequest {
   /** 0 for an ephemeral port; with hostPortEnd, the first free port of hostPort..hostPortEnd. */
   hostPort: number;
   hostPortEnd?: number;
+  /**
+   * The sockets on host addresses of this family relay the clients that reach them to `to`
+   * (family-proxy.ts: ::1 clients, and IPv6 clients of an IPv4-only container); `to.port` is the
+   * container port.
+   */
+  relay?: { from: Family; to: ProxyTarget };
 }
 
 export interface HostPortReservation {
@@ -122,7 +129,7 @@ export class PortReservations {
       await Promise.all(bound.splice(0).map((b) => b.close()));
     };
     try {
-      for (const ip of req.hostIps) bound.push(await this.bindOne(req.proto, ip, port));
+      for (const ip of req.hostIps) bound.push(await this.bindOne(req.proto, ip, port, req.relay?.from === ip.family ? req.relay.to : undefined));
     } catch (e) {
       await free();
       throw e;
@@ -140,9 +147,9 @@ export class PortReservations {
     };
   }
 
-  private async bindOne(proto: Proto, ip: Ip, port: number): Promise<BoundPort> {
+  private async bindOne(proto: Proto, ip: Ip, port: number, relay: ProxyTarget | undefined): Promise<BoundPort> {
     try {
-      return await this.binder.bind(proto, ip, port);
+      return await this.binder.bind(proto, ip, port, relay);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
       const text = `Error starting userland proxy: ${listenText(proto, ip, port)}: bind: ${ERRNO_TEXT[code] ?? code}`;

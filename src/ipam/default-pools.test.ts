@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { formatCidr } from './address.js';
 import {
+  daemonPools,
   defaultPools,
   describePools,
   dockerDefaultPools,
@@ -9,6 +11,7 @@ import {
   parseDefaultAddressPools,
   poolCandidate,
   poolCandidates,
+  ulaPool,
 } from './default-pools.js';
 
 describe('default pools', () => {
@@ -71,5 +74,34 @@ describe('--default-address-pool', () => {
     assert.throws(() => parseDefaultAddressPool('size=24'), { code: 'ipam.invalidDefaultPool' });
     assert.throws(() => parseDefaultAddressPool('base=10.10.0.0/33,size=24'), { kind: 'invalid' });
     assert.throws(() => parseDefaultAddressPool('base=::/0,size=64'), { code: 'ipam.invalidDefaultPool' });
+  });
+});
+
+describe('the ULA pool (Docker 27, moby #47853)', () => {
+  it("derives Docker's /48 from the host id: the vectors of moby's TestDeriveULABaseNetwork", () => {
+    assert.equal(formatCidr(ulaPool('').base), 'fd42:98fc:1c14::/48');
+    assert.equal(formatCidr(ulaPool('499d4bc0-b0b3-416f-b1ee-cf6486315593').base), 'fd62:fb69:18af::/48');
+    assert.equal(ulaPool('').size, 64);
+    assert.equal(ulaPool('').count, 65536);
+  });
+
+  it('is the same for the same id and differs between ids', () => {
+    assert.equal(formatCidr(ulaPool('a').base), formatCidr(ulaPool('a').base));
+    assert.notEqual(formatCidr(ulaPool('a').base), formatCidr(ulaPool('b').base));
+  });
+
+  it('follows the IPv4 tiers of the defaults, each family in its own tiers', () => {
+    const list = daemonPools([], '');
+    assert.deepEqual(list.tiers, [31, 256, 65536]);
+    assert.equal(poolCandidate(list, 31 + 256).text, 'fd42:98fc:1c14::/64');
+    assert.equal(poolCandidate(list, 31 + 256 + 1).text, 'fd42:98fc:1c14:1::/64');
+  });
+
+  it('is added to configured pools that have no IPv6 range, and replaced by configured IPv6 ranges', () => {
+    const v4 = parseDefaultAddressPool('base=10.10.0.0/16,size=24');
+    const v6 = parseDefaultAddressPool('base=fd99::/56,size=64');
+    assert.deepEqual(describePools(daemonPools([v4], '')), [{ Base: '10.10.0.0/16', Size: 24 }, { Base: 'fd42:98fc:1c14::/48', Size: 64 }]);
+    assert.deepEqual(daemonPools([v6, v4], '').tiers, [256, 256]);
+    assert.deepEqual(describePools(daemonPools([v6], '')), [{ Base: 'fd99::/56', Size: 64 }]);
   });
 });

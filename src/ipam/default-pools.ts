@@ -3,6 +3,7 @@
 // 10.0.0.0/8 split into /24s is 65 536 candidates (an IPv6 /48 into /64s as many), so the list
 // stays as those pairs and a candidate is computed from its index on demand; nothing is
 // materialised. The allocator's cursor is such an index.
+import { createHash } from 'node:crypto';
 import { invalid } from '../errors.js';
 import { type Cidr, type Family, bitsOf, formatCidr, makeCidr, parseSubnet } from './address.js';
 
@@ -79,15 +80,42 @@ const DOCKER_POOLS: ReadonlyArray<readonly [string, number]> = [
 // 10.210.0.0/16 follow so 50 concurrent creates succeed. `--default-address-pool` replaces it too.
 const EXTRA_POOLS: ReadonlyArray<readonly [string, number]> = [['10.210.0.0/16', 24]];
 
+const tier = (pairs: ReadonlyArray<readonly [string, number]>): PoolRange[] => pairs.map(([base, size]) => poolRange(base, size));
+
 /** Docker's default pools, then Tether's extra pool as a fallback tier. */
 export function defaultPools(): PoolList {
-  const tier = (pairs: ReadonlyArray<readonly [string, number]>): PoolRange[] => pairs.map(([base, size]) => poolRange(base, size));
   return tieredPoolList([tier(DOCKER_POOLS), tier(EXTRA_POOLS)]);
+}
+
+/**
+ * The daemon's own IPv6 pool, Docker 27's (moby #47853, ipamutils.DeriveULABaseNetwork): an
+ * RFC 4193 ULA /48 whose 40-bit global id is the low 40 bits of the first 8 bytes of
+ * sha256(host id), split into /64s. The same host id always gives the same /48, so networks keep
+ * their prefix across restarts, and two hosts almost never share one.
+ */
+export function ulaPool(hostId: string): PoolRange {
+  const globalId = createHash('sha256').update(hostId).digest().readBigUInt64BE(0) & ((1n << 40n) - 1n);
+  const base = makeCidr({ family: 6, value: (0xfdn << 120n) | (globalId << 80n) }, 48);
+  return poolRange(formatCidr(base), 64);
+}
+
+/**
+ * The daemon's pool list: the configured pools (or the defaults) with IPv4 and IPv6 as separate
+ * tiers, so each family keeps its own next-fit position in the cursor (a search skips the other
+ * family's ranges). As in Docker 27, when no IPv6 pool is configured the ULA pool of `hostId` is
+ * added, so `--ipv6` works without `--subnet`. The IPv4 tiers come first and keep their place in
+ * the cursor, so cursors persisted before the IPv6 tier existed decode the same.
+ */
+export function daemonPools(configured: readonly PoolRange[], hostId: string): PoolList {
+  const v4 = configured.filter((r) => r.base.family === 4);
+  const v6 = configured.filter((r) => r.base.family === 6);
+  const v4Tiers = configured.length === 0 ? [DOCKER_POOLS, EXTRA_POOLS].map(tier) : [v4];
+  return tieredPoolList([...v4Tiers, v6.length > 0 ? v6 : [ulaPool(hostId)]].filter((t) => t.length > 0));
 }
 
 /** Docker's built-in pools alone (one tier): what dockerd itself uses. */
 export function dockerDefaultPools(): PoolList {
-  return poolList(DOCKER_POOLS.map(([base, size]) => poolRange(base, size)));
+  return poolList(tier(DOCKER_POOLS));
 }
 
 /**

@@ -107,15 +107,17 @@ describe('IPv6', () => {
     assert.equal(r.needsV4Pool, false);
   });
 
-  it('refuses EnableIPv6 without an IPv6 subnet with Docker’s pool error', () => {
-    assert.throws(() => validateIpamRequest({ configs: [], enableIPv6: true }), {
-      kind: 'notFound',
-      message: 'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network',
-    });
+  it('asks for an IPv6 pool subnet for EnableIPv6 without an IPv6 subnet (Docker 27 ULA pool)', () => {
+    assert.deepEqual(validateIpamRequest({ configs: [], enableIPv6: true }), { pools: [], needsV4Pool: true, needsV6Pool: true });
+  });
+
+  it('keeps the IPv4 subnet of an IPv4-disabled network inactive and asks for no IPv4 pool', () => {
+    const r = validateIpamRequest({ configs: [{ subnet: '10.4.0.0/24' }], enableIPv6: true, enableIPv4: false });
+    assert.deepEqual([r.pools[0]?.active, r.needsV4Pool, r.needsV6Pool], [false, false, true]);
   });
 
   it('treats an empty entry as "pick a subnet"', () => {
-    assert.deepEqual(validateIpamRequest({ configs: [{}], enableIPv6: false }), { pools: [], needsV4Pool: true });
+    assert.deepEqual(validateIpamRequest({ configs: [{}], enableIPv6: false }), { pools: [], needsV4Pool: true, needsV6Pool: false });
   });
 });
 

@@ -6,7 +6,7 @@
 // Where Docker 20.10 accepted nonsense (an ip-range outside its subnet, an unparsable aux
 // address) we refuse with 400 and a message naming the field, as later Docker does
 // (decisions.md: follow later fixes). Messages are Docker's wherever the reference has one.
-import { type TetherError, invalid, notFound } from '../errors.js';
+import { invalid } from '../errors.js';
 import type { PoolConfigRecord } from '../model/network.js';
 import {
   type Cidr,
@@ -35,6 +35,8 @@ export interface IpamConfigInput {
 export interface IpamRequest {
   readonly configs: readonly IpamConfigInput[];
   readonly enableIPv6: boolean;
+  /** Docker 28's EnableIPv4; absent means true. */
+  readonly enableIPv4?: boolean;
 }
 
 /** One normalised subnet of a network. */
@@ -61,8 +63,10 @@ export interface PoolConfig {
 export interface ValidatedIpam {
   /** The explicit subnets, IPv4 first then IPv6 (Docker's order), each in request order. */
   readonly pools: readonly PoolConfig[];
-  /** No IPv4 subnet was given: the caller must allocate one from the pools (Docker always adds one). */
+  /** IPv4 is enabled and no IPv4 subnet was given: the caller must allocate one from the pools. */
   readonly needsV4Pool: boolean;
+  /** IPv6 is enabled and no IPv6 subnet was given: one comes from the ULA (or configured) pool. */
+  readonly needsV6Pool: boolean;
 }
 
 /** Docker's text for a `--gateway`/`--ip-range` without a subnet to belong to (its CLI check). */
@@ -119,24 +123,15 @@ export function poolAssignedConfig(subnet: Cidr): PoolConfig {
 }
 
 /**
- * The whole request, checked without any state: returns the explicit subnets and whether an
- * IPv4 pool subnet must be added. Throws Docker's IPv6 pool error for EnableIPv6 without an IPv6
- * subnet (there is no default IPv6 pool). network-plan.ts runs the same steps in Docker's order
- * so that a failure after the IPv4 pool was chosen still moves the cursor.
+ * The whole request, checked without any state: returns the explicit subnets and which families
+ * need a pool subnet. network-plan.ts runs the same steps in Docker's order so that a failure
+ * after a pool subnet was chosen still moves the cursor.
  */
 export function validateIpamRequest(req: IpamRequest): ValidatedIpam {
   const { v4, v6 } = parseIpamEntries(req.configs);
-  const pools = [...v4.map((e) => normaliseEntry(e, true)), ...v6.map((e) => normaliseEntry(e, req.enableIPv6))];
-  if (req.enableIPv6 && v6.length === 0) throw missingV6PoolError();
-  return { pools, needsV4Pool: v4.length === 0 };
-}
-
-/** Docker's error for EnableIPv6 without an IPv6 subnet: it has no default IPv6 pool. */
-export function missingV6PoolError(): TetherError {
-  return notFound(
-    'could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network',
-    'ipam.noPool',
-  );
+  const enableIPv4 = req.enableIPv4 ?? true;
+  const pools = [...v4.map((e) => normaliseEntry(e, enableIPv4)), ...v6.map((e) => normaliseEntry(e, req.enableIPv6))];
+  return { pools, needsV4Pool: enableIPv4 && v4.length === 0, needsV6Pool: req.enableIPv6 && v6.length === 0 };
 }
 
 function parseRange(text: string, subnet: Cidr): Cidr {

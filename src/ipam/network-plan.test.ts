@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type Cidr, parseSubnet } from './address.js';
-import { defaultPools, dockerDefaultPools } from './default-pools.js';
+import { daemonPools, defaultPools, dockerDefaultPools } from './default-pools.js';
 import { inspectIpamConfig } from './network-config.js';
 import { type PlanContext, planNetworkIpam } from './network-plan.js';
 
@@ -80,5 +80,48 @@ describe('planNetworkIpam', () => {
     assert.ok(!plan.ok);
     assert.equal(plan.error.message, 'Invalid subnet foo : invalid CIDR address: foo');
     assert.equal(plan.cursor, 30);
+  });
+});
+
+describe('planNetworkIpam with the ULA pool', () => {
+  const ula = (over: Partial<PlanContext> = {}) => ctx({ pools: daemonPools([], ''), cursor: 0, ...over });
+
+  it('gives --ipv6 without a subnet an IPv4 pool subnet and the first free ULA /64', () => {
+    const plan = planNetworkIpam({ configs: [], enableIPv6: true }, ula());
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.pools.map(inspectIpamConfig), [
+      { Subnet: '172.19.0.0/16', Gateway: '172.19.0.1' },
+      { Subnet: 'fd42:98fc:1c14::/64', Gateway: 'fd42:98fc:1c14::1' },
+    ]);
+    assert.equal(plan.pools[1]?.poolAssigned, true);
+  });
+
+  it('hands the next /64 to the next network (next-fit per family) and skips ULA subnets in use', () => {
+    const first = planNetworkIpam({ configs: [], enableIPv6: true }, ula());
+    assert.ok(first.ok);
+    const second = planNetworkIpam(
+      { configs: [], enableIPv6: true },
+      ula({ cursor: first.cursor, inUse: [...nets('172.17.0.0/16', '172.18.0.0/16'), ...first.pools.map((p) => p.subnet)] }),
+    );
+    assert.ok(second.ok);
+    assert.deepEqual(second.pools.map((p) => p.subnet.text), ['172.20.0.0/16', 'fd42:98fc:1c14:1::/64']);
+    const skip = planNetworkIpam({ configs: [], enableIPv6: true }, ula({ inUse: nets('fd42:98fc:1c14::/63') }));
+    assert.ok(skip.ok);
+    assert.equal(skip.pools[1]?.subnet.text, 'fd42:98fc:1c14:2::/64');
+  });
+
+  it('gives an IPv4-disabled network only IPv6 and leaves the IPv4 cursor alone', () => {
+    const plan = planNetworkIpam({ configs: [], enableIPv6: true, enableIPv4: false }, ula({ cursor: 5 }));
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.pools.map((p) => [p.subnet.text, p.active]), [['fd42:98fc:1c14::/64', true]]);
+    const v4Only = planNetworkIpam({ configs: [], enableIPv6: false }, ula({ cursor: plan.cursor }));
+    assert.ok(v4Only.ok);
+    assert.equal(v4Only.pools[0]?.subnet.text, '172.22.0.0/16'); // candidate 5, as before the IPv6 create
+  });
+
+  it('keeps an explicit IPv4 subnet of an IPv4-disabled network inactive and unreserved', () => {
+    const plan = planNetworkIpam({ configs: [{ subnet: '172.17.0.0/16' }], enableIPv6: true, enableIPv4: false }, ula());
+    assert.ok(plan.ok);
+    assert.deepEqual(plan.pools.map((p) => [p.subnet.text, p.active]), [['172.17.0.0/16', false], ['fd42:98fc:1c14::/64', true]]);
   });
 });

@@ -7,14 +7,15 @@
 //
 // Docker's order (libnetwork): parse every subnet; then per family, IPv4 first: reserve each
 // subnet (overlap check) or pick one from the pools, then its gateway and aux addresses; IPv6
-// only when EnableIPv6.
+// only when EnableIPv6 (from Docker 27's ULA pool when there is no IPv6 subnet), IPv4 unless
+// EnableIPv4 is false (Docker 28).
 import { type TetherError, isTetherError } from '../errors.js';
 import type { Cidr } from './address.js';
 import type { PoolList } from './default-pools.js';
 import {
   type IpamRequest,
+  type ParsedEntry,
   type PoolConfig,
-  missingV6PoolError,
   normaliseEntry,
   parseIpamEntries,
   poolAssignedConfig,
@@ -39,38 +40,38 @@ export type IpamPlan =
 
 export function planNetworkIpam(req: IpamRequest, ctx: PlanContext): IpamPlan {
   let cursor = ctx.cursor;
+  // Subnets reserved so far, this request's included: two subnets of one request may not
+  // overlap either (Docker reserves them one after the other).
+  const reserved: Cidr[] = [...ctx.inUse];
   try {
     const { v4, v6 } = parseIpamEntries(req.configs);
-    // Subnets reserved so far, this request's included: two subnets of one request may not
-    // overlap either (Docker reserves them one after the other).
-    const reserved: Cidr[] = [...ctx.inUse];
 
-    const v4Pools: PoolConfig[] = [];
-    for (const entry of v4) {
-      checkExplicitSubnet(entry.subnet, reserved);
-      reserved.push(entry.subnet);
-      v4Pools.push(normaliseEntry(entry, true));
-    }
-    if (v4.length === 0) {
-      const choice = allocatePoolSubnet({ pools: ctx.pools, family: 4, inUse: reserved, hostRoutes: ctx.hostRoutes ?? [], cursor });
-      cursor = choice.cursor; // from here on, a failure keeps the advanced cursor
-      reserved.push(choice.subnet);
-      v4Pools.push(poolAssignedConfig(choice.subnet));
-    }
-
-    const v6Pools: PoolConfig[] = [];
-    for (const entry of v6) {
-      if (req.enableIPv6) {
-        checkExplicitSubnet(entry.subnet, reserved);
-        reserved.push(entry.subnet);
-      }
-      v6Pools.push(normaliseEntry(entry, req.enableIPv6));
-    }
-    if (req.enableIPv6 && v6.length === 0) throw missingV6PoolError();
-
+    const v4Pools = reserveFamily(4, v4, req.enableIPv4 ?? true);
+    const v6Pools = reserveFamily(6, v6, req.enableIPv6);
     return { ok: true, pools: [...v4Pools, ...v6Pools], cursor };
   } catch (e) {
     if (!isTetherError(e)) throw e;
     return { ok: false, error: e, cursor };
+  }
+
+  // A disabled family's subnets are kept and shown but inactive (Docker keeps an IPv6 subnet of a
+  // network without EnableIPv6 so; Docker 28 treats IPv4 subnets of an IPv4-disabled network
+  // alike). An enabled family without a subnet gets one from the pools, which moves the cursor.
+  function reserveFamily(family: 4 | 6, entries: readonly ParsedEntry[], enabled: boolean): PoolConfig[] {
+    const out: PoolConfig[] = [];
+    for (const entry of entries) {
+      if (enabled) {
+        checkExplicitSubnet(entry.subnet, reserved);
+        reserved.push(entry.subnet);
+      }
+      out.push(normaliseEntry(entry, enabled));
+    }
+    if (enabled && entries.length === 0) {
+      const choice = allocatePoolSubnet({ pools: ctx.pools, family, inUse: reserved, hostRoutes: ctx.hostRoutes ?? [], cursor });
+      cursor = choice.cursor; // from here on, a failure keeps the advanced cursor
+      reserved.push(choice.subnet);
+      out.push(poolAssignedConfig(choice.subnet));
+    }
+    return out;
   }
 }

@@ -26,6 +26,8 @@ export interface NetworkRecord {
   /** RFC 3339 with nanoseconds, as Docker prints it. */
   created: string;
   enableIPv6: boolean;
+  /** Docker 28's EnableIPv4; false makes an IPv6-only network. Absent (records from before it) is true. */
+  enableIPv4?: boolean;
   internal: boolean;
   attachable: boolean;
   ingress: boolean;
@@ -46,7 +48,7 @@ export interface NetworkRecord {
 export interface CreateNetworkRequest
   extends Pick<
     NetworkRecord,
-    'name' | 'driver' | 'enableIPv6' | 'internal' | 'attachable' | 'ingress' | 'configOnly' | 'configFrom' | 'ipamDriver' | 'ipamOptions' | 'options' | 'labels'
+    'name' | 'driver' | 'enableIPv6' | 'enableIPv4' | 'internal' | 'attachable' | 'ingress' | 'configOnly' | 'configFrom' | 'ipamDriver' | 'ipamOptions' | 'options' | 'labels'
   > {
   scope?: Scope;
   ipamConfig: Array<{

@@ -14,6 +14,9 @@ export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachme
     Created: net.created,
     Scope: net.scope,
     Driver: net.driver,
+    // Docker 28 (API 1.48) shows EnableIPv4 before EnableIPv6. Shown to every client: older ones
+    // ignore an unknown key, and hiding it would make an IPv6-only network look dual-stack.
+    EnableIPv4: net.enableIPv4 !== false,
     EnableIPv6: net.enableIPv6,
     IPAM: {
       Driver: net.ipamDriver,
@@ -83,9 +86,8 @@ export function parseCreateNetwork(body: unknown): CreateNetworkRequest {
   if (!NAME.test(name)) {
     throw validationError(`invalid network name "${JSON.stringify(name).slice(1, -1)}": "/" and control characters are not allowed`);
   }
-  if (b.EnableIPv4 === false) {
-    throw validationError('EnableIPv4: IPv4-only networks are the only kind this version supports; IPv4 cannot be disabled');
-  }
+  // Docker 28's check (daemon/network.go): a network needs at least one address family.
+  if (b.EnableIPv4 === false && b.EnableIPv6 !== true) throw validationError('IPv4 or IPv6 must be enabled');
   const ipamDriver = b.IPAM?.Driver || 'default';
   if (ipamDriver !== 'default') throw validationError(`IPAM.Driver: unknown IPAM driver "${ipamDriver}"; only "default" is available`);
   const scope = b.Scope || undefined;
@@ -97,6 +99,7 @@ export function parseCreateNetwork(body: unknown): CreateNetworkRequest {
     driver: (b.Driver || 'bridge') as DriverName, // the registry refuses unknown drivers with 404
     scope: scope as CreateNetworkRequest['scope'],
     enableIPv6: b.EnableIPv6 ?? false,
+    enableIPv4: b.EnableIPv4 ?? true,
     internal: b.Internal ?? false,
     attachable: b.Attachable ?? false,
     ingress: b.Ingress ?? false,

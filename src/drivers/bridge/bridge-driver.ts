@@ -9,7 +9,7 @@ import { tryParseCidr } from '../../ipam/address.js';
 import type { IpLine } from '../../kernel/kernel.js';
 import type { NetworkRecord } from '../../model/network.js';
 import type { NetworkDriver } from '../driver.js';
-import { broadcast, deleteLinks, routeLines, sandboxLines } from '../sandbox-lines.js';
+import { addrFlags, deleteLinks, routeLines, sandboxLines } from '../sandbox-lines.js';
 import { defaultBridge } from './default-bridge.js';
 import { bridgeName, parseBridgeOptions } from './options.js';
 
@@ -25,11 +25,16 @@ function prefixLen(subnet: string): string {
   return subnet.slice(subnet.indexOf('/') + 1);
 }
 
-/** The address lines that put every pool's gateway on the bridge. */
+/**
+ * The address lines that put every pool's gateway on the bridge, and on an IPv6 bridge the
+ * link-local fe80::1/64 Docker gives it (reference 03), so the gateway's link-local address is
+ * known rather than derived from a random MAC.
+ */
 function gatewayLines(net: NetworkRecord, bridge: string): IpLine[] {
-  return net.pools
-    .filter((p) => p.active)
-    .map((p) => ['addr', 'replace', `${p.gateway}/${prefixLen(p.subnet)}`, ...broadcast(p.gateway), 'dev', bridge]);
+  const active = net.pools.filter((p) => p.active);
+  const linkLocal = active.some((p) => p.family === 6) ? ['fe80::1/64'] : [];
+  return [...active.map((p) => `${p.gateway}/${prefixLen(p.subnet)}`), ...linkLocal]
+    .map((a) => ['addr', 'replace', a, ...addrFlags(a), 'dev', bridge]);
 }
 
 /** NAT, isolation and ICC of the network, by its bridge and active subnets. */
@@ -97,6 +102,9 @@ export const bridgeDriver: NetworkDriver = {
       // Hairpin: a container reaching its own published port through the host comes back out this port.
       ['link', 'set', 'dev', host, 'type', 'bridge_slave', 'hairpin', 'on'],
     ]);
+    // A sandbox made for IPv4-only networks has IPv6 off (Docker's choice, kernel/netns.ts);
+    // connecting it to an IPv6 network turns it on for this interface alone.
+    if (spec.addresses.some((a) => a.includes(':'))) await ctx.kernel.sysctl(`net/ipv6/conf/${spec.ifname}/disable_ipv6`, '0', spec.netnsPath);
     await ctx.kernel.ipIn(spec.netnsPath, sandboxLines(spec));
   },
 

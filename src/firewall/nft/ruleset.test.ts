@@ -74,7 +74,7 @@ add rule inet tether published6 dnat ip6 to meta l4proto . th dport map @ports6_
 add rule inet tether nat-prerouting ip daddr != 127.0.0.0/8 fib daddr type local jump published4
 add rule inet tether nat-prerouting ip6 daddr != ::1 fib daddr type local jump published6
 add rule inet tether nat-output meta nfproto ipv4 fib daddr type local jump published4
-add rule inet tether nat-output meta nfproto ipv6 fib daddr type local jump published6
+add rule inet tether nat-output ip6 daddr != ::1 fib daddr type local jump published6
 add rule inet tether nat-postrouting ct status dnat oifname . ip saddr @bridge_nets4 masquerade
 add rule inet tether nat-postrouting ct status dnat oifname . ip6 saddr @bridge_nets6 masquerade
 add rule inet tether nat-postrouting ct status dnat ip saddr 127.0.0.0/8 masquerade

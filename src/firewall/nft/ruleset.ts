@@ -9,7 +9,8 @@
 //                                                      never for 127.0.0.0/8 or ::1 destinations,
 //                                                      so loopback publishes stay host-only.
 //   nat-output       nat    output      -100           DNAT for connections from the host itself
-//                                                      (127.0.0.1 and host addresses).
+//                                                      (127.0.0.1 and host addresses; ::1 is
+//                                                      relayed by tetherd instead).
 //   nat-postrouting  nat    postrouting srcnat (100)   masquerade: egress of masqueraded subnets,
 //                                                      hairpin on the same bridge, loopback clients.
 //   forward          filter forward     filter (0)     user chain first, then same-network,
@@ -57,7 +58,9 @@ const RULES: Record<string, readonly string[]> = {
   ],
   'nat-output': [
     'meta nfproto ipv4 fib daddr type local jump published4',
-    'meta nfproto ipv6 fib daddr type local jump published6',
+    // Not ::1: IPv6 has no route_localnet, so a ::1 source cannot follow a DNAT out of `lo`.
+    // Those clients reach tetherd's socket holding the port, which relays them (family-proxy.ts).
+    'ip6 daddr != ::1 fib daddr type local jump published6',
   ],
   'nat-postrouting': [
     // A container reaching a published port of its own network through a host address: without

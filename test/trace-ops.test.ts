@@ -40,7 +40,7 @@ describe('tetherd --trace-ops', () => {
     assert.equal((await traced.api('POST', '/v1.43/networks/create', { Name: 'traced' })).status, 201);
     const create = ops(traced).find((o) => o.op === 'POST /networks/create');
     assert.ok(create, traced.log());
-    for (const p of ['ip.batch', 'nft', 'store.tx']) assert.ok(create.phases[p]?.calls, `${p} in ${JSON.stringify(create)}`);
+    for (const p of ['ip.batch', 'nft.session', 'store.tx']) assert.ok(create.phases[p]?.calls, `${p} in ${JSON.stringify(create)}`);
     const inPhases = Object.values(create.phases).reduce((s, p) => s + p.ms, 0);
     assert.ok(create.ms > 0 && inPhases > 0, JSON.stringify(create));
 

@@ -100,6 +100,11 @@ export async function startDaemon(
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let stopping = false;
+  // A daemon that dies on its own fails every later call with a bare EOF: say why, once.
+  child.once('exit', (code, signal) => {
+    if (!stopping) process.stderr.write(`\ntetherd (${socket}) exited unexpectedly (${code ?? signal}); its log ends:\n${output.split('\n').slice(-40).join('\n')}\n`);
+  });
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`tetherd exited ${child.exitCode}: ${output}`);
@@ -133,10 +138,12 @@ export async function startDaemon(
     api: (method, path, body, headers) => apiCall(socket, method, path, body, headers),
     heldNamespaces: () => heldNamespaces(child.pid!),
     async kill9() {
+      stopping = true;
       child.kill('SIGKILL');
       await exited;
     },
     async stop() {
+      stopping = true;
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },

@@ -141,7 +141,7 @@ export class ClusterPeers implements EndpointObserver {
     for (const id of gone) this.d.log.error('an endpoint of this host expired while it was away', { endpoint: id });
     for (const networkId of new Set(mine.map((ep) => ep.networkId))) {
       const net = (await this.d.store.network(networkId))?.doc;
-      if (net) await this.follow(net);
+      if (net) await this.joining(net).catch((e: unknown) => this.d.log.error('cannot restore a global network here', { network: net.name, error: String(e) }));
     }
   }
 

@@ -1,6 +1,6 @@
 // A real etcd member (Debian's etcd-server) inside a test host: peer and client URLs on 127.0.0.1
-// of that namespace only (or on its underlay address, as one member of a cluster), data in a temporary directory below the host's. The test
-// process sits in the root namespace, so etcd also listens on a unix socket in that directory
+// of that namespace only (or on its underlay address, as one member of a cluster), data in a
+// temporary directory below the host's. The test process sits in the root namespace, so etcd also listens on a unix socket in that directory
 // (the filesystem is shared, the network is not). Its command line names the host's directory:
 // TestHost.dispose() and the next run's leftover reaping (testhost.ts) kill it by that, even
 // when the run that started it was killed.

@@ -7,7 +7,10 @@ import { allRoutes, listen } from './api/server.js';
 import { destroyUpgraded } from './api/hijack.js';
 import type { DaemonConfig } from './model/config.js';
 import { Engine } from './engine/engine.js';
-import { DriverRegistry } from './drivers/registry.js';
+import { BUILT_IN, DriverRegistry } from './drivers/registry.js';
+import { stubOverlayDriver } from './drivers/testing/stub-overlay.js';
+import { openCluster } from './cluster/cluster-options.js';
+import { createScopedStore } from './store/scoped-store.js';
 import { NftFirewaller } from './firewall/nft/nft-firewaller.js';
 import { NoFirewaller } from './firewall/firewaller.js';
 import { PortReservations, readEphemeralRange } from './firewall/port-reservations.js';
@@ -40,7 +43,8 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   const firewall = config.iptables
     ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
     : new NoFirewaller();
-  const drivers = new DriverRegistry();
+  // The root cluster test's stand-in for the overlay driver (drivers/testing/stub-overlay.ts).
+  const drivers = new DriverRegistry(process.env['TETHER_TEST_DRIVERS'] === 'stub-overlay' ? [...BUILT_IN, stubOverlayDriver()] : BUILT_IN);
   const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)), drivers, config.userlandProxy);
   let engineRef: Engine | undefined; // the image store asks the engine which container uses an image
   const runtime = await ContainerRuntime.open({
@@ -54,9 +58,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     log.warn('containers are unavailable', { error: String(e) });
     return undefined;
   });
+  const local = openSqliteStore(databasePath(config.dataRoot));
+  const cluster = openCluster(config);
+  if (cluster) log.info('cluster mode', { store: config.clusterStore.join(','), advertise: cluster.self.address });
   const engine = new Engine({
     config,
-    store: openSqliteStore(databasePath(config.dataRoot)),
+    // Cluster mode: global networks, their endpoints and leases in etcd, the rest in SQLite.
+    store: cluster ? createScopedStore({ local, global: cluster.store, self: cluster.self.address }) : local,
+    ...(cluster ? { cluster } : {}),
     kernel,
     log,
     firewall,

@@ -54,3 +54,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   registryMirrors: [],
   certsDir: '/etc/tether/certs.d',
 };
+
+/** Where the kernel layer pins namespaces that outlive the daemon (overlay networks'). */
+export function pinnedNetnsDir(config: Pick<DaemonConfig, 'execRoot'>): string {
+  return `${config.execRoot}/netns-pinned`;
+}

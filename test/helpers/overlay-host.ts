@@ -17,7 +17,7 @@ export interface OverlayHost {
 
 export async function startOverlayHost(host: TestHost, advertise: string | undefined, table = `ovt${host.name.slice(-6)}`): Promise<OverlayHost> {
   const pinDir = join(host.dir, 'netns-pinned');
-  const child: ChildProcess = spawn('nsenter', [`--net=${host.nsPath}`, '--', process.execPath, CHILD, pinDir, advertise ?? '-', table], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn('nsenter', [`--net=${host.nsPath}`, '--', process.execPath, '--expose-gc', CHILD, pinDir, advertise ?? '-', table], { stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let ready: () => void;

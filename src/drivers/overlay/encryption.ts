@@ -2,7 +2,7 @@
 // ESP nor WireGuard, the other way to do it, exists on every kernel; traffic the user asked to
 // be encrypted must never go out in clear, so the network is refused, naming what is missing —
 // found by asking the kernel in a throwaway namespace, never assumed. Where the kernel has them,
-// the design is in docs/architecture.md ("Encrypted overlays"); until it is built, the refusal
+// the design is in docs/overlay.md ("Encryption"); until it is built, the refusal
 // says so.
 import { randomBytes } from 'node:crypto';
 import { internal, type TetherError } from '../../errors.js';

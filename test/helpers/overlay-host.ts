@@ -30,7 +30,10 @@ export async function startOverlayHost(host: TestHost, advertise: string | undef
     if (m.error !== undefined) w?.reject(new Error(m.error));
     else w?.resolve(m.result);
   });
+  let exited = false;
+  child.stdin!.on('error', () => undefined); // a write after the exit: answered below
   child.on('exit', () => {
+    exited = true;
     for (const w of waiting.values()) w.reject(new Error('overlay host exited'));
     waiting.clear();
   });
@@ -40,6 +43,7 @@ export async function startOverlayHost(host: TestHost, advertise: string | undef
     call<T>(op: string, args: Record<string, unknown> = {}): Promise<T> {
       const id = ++seq;
       return new Promise<T>((resolve, reject) => {
+        if (exited) return reject(new Error('overlay host exited'));
         waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
         child.stdin!.write(`${JSON.stringify({ id, op, ...args })}\n`);
       });

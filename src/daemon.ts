@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import { chmod, mkdir } from 'node:fs/promises';
 import { allRoutes, listen } from './api/server.js';
 import { destroyUpgraded } from './api/hijack.js';
-import type { DaemonConfig } from './model/config.js';
 import { Engine } from './engine/engine.js';
 import { BUILT_IN, DriverRegistry } from './drivers/registry.js';
 import { stubOverlayDriver } from './drivers/testing/stub-overlay.js';
@@ -18,6 +17,7 @@ import { PortPublisher } from './engine/port-publisher.js';
 import { createLogger } from './model/logger.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
+import { pinnedNetnsDir, type DaemonConfig } from './model/config.js';
 import { markOwner } from './kernel/owner.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { noRuntime } from './engine/no-runtime.js';
@@ -39,7 +39,7 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await chmod(config.execRoot, 0o700);
   markOwner(config.execRoot); // before the first helper starts
   traceOps(config.traceOps ? (t) => log.info('op', { ...t }) : undefined);
-  const kernel = new LinuxKernel();
+  const kernel = new LinuxKernel({ pinnedNetnsDir: pinnedNetnsDir(config) });
   const firewall = config.iptables
     ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
     : new NoFirewaller();

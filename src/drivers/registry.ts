@@ -11,15 +11,17 @@ import { hostDriver } from './host/host-driver.js';
 import { ipvlanDriver } from './ipvlan/ipvlan-driver.js';
 import { macvlanDriver } from './macvlan/macvlan-driver.js';
 import { nullDriver } from './null/null-driver.js';
+import { NOT_SWARM_MANAGER } from './overlay/options.js';
+import { overlayDriver } from './overlay/overlay-driver.js';
 
-export const BUILT_IN: readonly NetworkDriver[] = [bridgeDriver, hostDriver, nullDriver, macvlanDriver, ipvlanDriver];
+export const BUILT_IN: readonly NetworkDriver[] = [bridgeDriver, hostDriver, nullDriver, macvlanDriver, ipvlanDriver, overlayDriver];
 
 /** Docker's driver names: any other is "plugin not found" (404), as dockerd answers. */
 const DOCKER_DRIVERS: readonly string[] = ['bridge', 'host', 'null', 'macvlan', 'ipvlan', 'overlay'];
 
 /** Docker's words when there is no cluster to put a global network in. */
 export function noCluster() {
-  return forbidden('This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.', 'driver.noCluster');
+  return forbidden(NOT_SWARM_MANAGER, 'driver.noCluster');
 }
 
 export class DriverRegistry {
@@ -46,12 +48,13 @@ export class DriverRegistry {
   forCreate(name: string): NetworkDriver {
     if (!DOCKER_DRIVERS.includes(name)) throw notFound(`plugin "${name}" not found`, 'driver.unknown');
     const d = this.byName.get(name);
-    if (name === 'overlay' && !d) throw noCluster();
+    const why = this.failed.get(name);
+    // Docker's words when there is no cluster to put a global network in (the overlay's probe says so).
+    if (name === 'overlay' && (!d || why === NOT_SWARM_MANAGER)) throw noCluster();
     // A request for a driver this build lacks is answered, not failed: 400, never 5xx.
     if (!d) throw invalid(`the ${name} driver is not available in this version of tetherd`, 'driver.unavailable');
     // One this host's kernel cannot serve: 500 with the reason, as dockerd answers when the kernel
     // refuses the link ("operation not supported"); nothing is reserved or made.
-    const why = this.failed.get(name);
     if (why !== undefined) throw internal(why, 'driver.kernelFeature');
     return d;
   }

@@ -63,3 +63,8 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   clusterAdvertise: '',
   clusterStoreOpts: {},
 };
+
+/** Where the kernel layer pins namespaces that outlive the daemon (overlay networks'). */
+export function pinnedNetnsDir(config: Pick<DaemonConfig, 'execRoot'>): string {
+  return `${config.execRoot}/netns-pinned`;
+}

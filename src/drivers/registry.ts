@@ -30,9 +30,13 @@ export class DriverRegistry {
   private failed: ReadonlyMap<string, string> = new Map();
   readonly defaultNetwork: string;
 
-  constructor(readonly drivers: readonly NetworkDriver[] = BUILT_IN) {
+  readonly drivers: readonly NetworkDriver[];
+
+  /** A later driver of a type replaces an earlier one (a test's stub for a built-in). */
+  constructor(drivers: readonly NetworkDriver[] = BUILT_IN) {
     this.byName = new Map(drivers.map((d) => [d.type, d]));
-    const dflt = drivers.find((d) => d.predefined?.isDefault)?.predefined;
+    this.drivers = [...this.byName.values()];
+    const dflt = this.drivers.find((d) => d.predefined?.isDefault)?.predefined;
     if (!dflt) throw internal('no driver provides the default network');
     this.defaultNetwork = dflt.name;
   }

@@ -6,11 +6,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, it } from 'node:test';
 import { fakeEngine, networkRequest, type FakeWorld } from './testing/fake-engine.js';
+import type { IpLine } from '../kernel/kernel.js';
 import { FakeKernel } from '../kernel/fake-kernel.js';
 import { silentLogger } from '../model/logger.js';
 import type { NetworkRecord } from '../model/network.js';
 import type { DriverContext, JoinSpec, NetworkDriver } from '../drivers/driver.js';
 import { DriverRegistry } from '../drivers/registry.js';
+import { createMemoryStore } from '../store/memory/memory-store.js';
+import { createScopedStore } from '../store/scoped-store.js';
+import { fakeClusterStore } from './testing/fake-cluster-store.js';
 
 let world: FakeWorld | undefined;
 afterEach(async () => {
@@ -21,20 +25,31 @@ afterEach(async () => {
 /** A network of the driver as the engine makes it: the predefined one, or a user network with a parent where needed. */
 async function networkOf(w: FakeWorld, d: NetworkDriver): Promise<NetworkRecord> {
   if (d.singleton) return (await w.store.networkByName(d.predefined!.name))!.doc;
-  const options: Record<string, string> = d.type === 'bridge' ? {} : { parent: 'up0' };
+  const options: Record<string, string> = d.type === 'bridge' || d.scope === 'global' ? {} : { parent: 'up0' };
   return w.engine.networks.create(networkRequest(`n-${d.type}`, { driver: d.type, options, ipamConfig: [{ subnet: '10.30.0.0/24' }] }));
 }
 
 const names = async (k: FakeKernel, netns?: string): Promise<string[]> => (await k.links(netns)).map((l) => l.ifname).sort();
 
+const ADVERTISE = '192.0.2.1';
+
+/** The fake engine on a kernel with an uplink (up0, a veth holding the cluster address); in cluster mode for a global driver. */
+async function open(d: NetworkDriver, extra: IpLine[] = []): Promise<{ w: FakeWorld; kernel: FakeKernel; ctx: DriverContext }> {
+  const kernel = new FakeKernel();
+  await kernel.ip([['link', 'add', 'name', 'up0', 'type', 'veth', 'peer', 'name', 'up1'], ['addr', 'add', `${ADVERTISE}/24`, 'dev', 'up0'], ...extra]);
+  const clustered = d.scope === 'global';
+  const cluster = fakeClusterStore();
+  const self = { name: 'host-1', address: ADVERTISE };
+  const store = clustered ? createScopedStore({ local: createMemoryStore('local'), global: cluster, self: ADVERTISE }) : createMemoryStore();
+  const w = (world = await fakeEngine({}, kernel, store, clustered ? { cluster: { self, store: cluster } } : {}));
+  return { w, kernel, ctx: { kernel, firewall: w.firewall, log: silentLogger, ...(clustered ? { cluster: { advertise: ADVERTISE } } : {}) } };
+}
+
 for (const d of new DriverRegistry().drivers) {
   describe(`driver contract: ${d.type}`, () => {
     it('probes, creates and deletes idempotently, and a deleted network leaves no link', async () => {
-      const kernel = new FakeKernel();
-      await kernel.ip([['link', 'add', 'name', 'up0', 'type', 'veth', 'peer', 'name', 'up1']]);
-      const before = await names(kernel);
-      const w = (world = await fakeEngine({}, kernel));
-      const ctx: DriverContext = { kernel, firewall: w.firewall, log: silentLogger };
+      const { w, kernel, ctx } = await open(d);
+      const before = ['up0', 'up1'];
       assert.equal(await d.probe(ctx), undefined, 'the fake kernel has every kind');
       const net = await networkOf(w, d);
       const made = await names(kernel);
@@ -55,10 +70,7 @@ for (const d of new DriverRegistry().drivers) {
     });
 
     it("reconcile with no records removes the driver's own leftovers only; uninstall of nothing does nothing", async () => {
-      const kernel = new FakeKernel();
-      await kernel.ip([['link', 'add', 'name', 'up0', 'type', 'veth', 'peer', 'name', 'up1'], ['link', 'add', 'name', 'br-notours', 'type', 'bridge']]);
-      const w = (world = await fakeEngine({}, kernel));
-      const ctx: DriverContext = { kernel, firewall: w.firewall, log: silentLogger };
+      const { w, kernel, ctx } = await open(d, [['link', 'add', 'name', 'br-notours', 'type', 'bridge']]);
       const net = await networkOf(w, d);
       const foreign = ['br-notours', 'tether0', 'up0', 'up1'];
       await d.reconcile(ctx, { networks: [], endpoints: [] });

@@ -65,6 +65,11 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
     // Host 1 follows the network (it has a container on it): host 2's c1 and host 3's c0 by name.
     await reachable('watcher', 'c1');
     await reachable('watcher', 'c0');
+    // And each of the others reaches the rest: host 2's c1 → host 3's c0 and host 1's watcher.
+    for (const target of ['c0', 'watcher']) {
+      const r2 = cli(n2, 'exec', 'c1', 'ping', '-c1', '-W2', target);
+      assert.equal(r2.code, 0, r2.stdout + r2.stderr);
+    }
     const r = cli(n1, 'exec', 'watcher', 'nslookup', 'c1', '127.0.0.11');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`Address: ${eps[1].IPAddress.replace(/\./g, '\\.')}`));
@@ -126,6 +131,7 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
     const gone = Date.now();
     await n2.daemon.kill9(); // and it never comes back: its lease runs out
     await waitFor(() => 'c1 still resolves on host 1', () => cli(n1, 'exec', 'watcher', 'nslookup', 'c1', '127.0.0.11').code !== 0, 25_000);
+    await waitFor(() => 'c1 still resolves on host 3', () => cli(n3, 'exec', 'c0', 'nslookup', 'c1', '127.0.0.11').code !== 0, 5_000);
     await waitFor(() => `host 1's FDB still has ${mac}`, () => !fdb(n1, netId).includes(mac), 5_000);
     await waitFor(() => `host 3's FDB still has ${mac}`, () => !fdb(n3, netId).includes(mac), 5_000);
     assert.ok(Date.now() - gone < 25_000, `gone from the others after ${Date.now() - gone} ms`);

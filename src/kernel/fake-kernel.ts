@@ -150,8 +150,8 @@ export class FakeKernel implements Kernel {
     return child;
   }
 
-  spawnNodeHelper(script: string, args: readonly string[]): NodeHelper {
-    return spawnNodeHelper(script, args);
+  spawnNodeHelper(script: string, args: readonly string[], nodeFlags?: readonly string[]): NodeHelper {
+    return spawnNodeHelper(script, args, nodeFlags);
   }
 
   close(): void {}

@@ -74,7 +74,7 @@ export interface Kernel {
    */
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
   /** A long-lived Node helper (a script of ours) in the daemon's namespace, with an IPC channel (node-helper.ts). */
-  spawnNodeHelper(script: string, args: readonly string[]): NodeHelper;
+  spawnNodeHelper(script: string, args: readonly string[], nodeFlags?: readonly string[]): NodeHelper;
   /** A streaming zstd decompressor (the zstd tool): compressed bytes in, content out (zstd.ts). */
   zstdDecoder(): Duplex;
   close(): void;
@@ -218,8 +218,8 @@ export class LinuxKernel implements Kernel {
     return this.broker.spawn(opts.netnsPath ? netnsArgv(opts.netnsPath, argv) : argv, opts.env);
   }
 
-  spawnNodeHelper(script: string, args: readonly string[]): NodeHelper {
-    return spawnNodeHelper(script, args);
+  spawnNodeHelper(script: string, args: readonly string[], nodeFlags?: readonly string[]): NodeHelper {
+    return spawnNodeHelper(script, args, nodeFlags);
   }
 
   zstdDecoder(): Duplex {

@@ -8,8 +8,9 @@ import { helperEnv } from './owner.js';
 /** What a layer above holds of a helper: send messages (with a handle), hear 'message'/'exit'. */
 export type NodeHelper = Pick<ChildProcess, 'send' | 'on' | 'once' | 'off' | 'disconnect' | 'kill' | 'connected' | 'pid'>;
 
-export function spawnNodeHelper(script: string, args: readonly string[]): NodeHelper {
-  const child = spawn(process.execPath, [script, ...args], {
+/** nodeFlags go to node itself (e.g. V8's heap sizes), args to the script. */
+export function spawnNodeHelper(script: string, args: readonly string[], nodeFlags: readonly string[] = []): NodeHelper {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: helperEnv({ PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' }),
   });

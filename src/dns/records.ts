@@ -64,8 +64,15 @@ export class DnsRecords {
   private readonly byContainer = new Map<string, string[]>();
   private readonly sandboxes = new Map<string, DnsSandbox>();
 
+  private changes = 0;
+
   /** onChange hears every change that took effect, in order (a copy replays them with apply). */
   constructor(private readonly onChange?: (change: RecordsChange) => void) {}
+
+  /** Grows with every change: anything derived from the index holds while it stays the same. */
+  get version(): number {
+    return this.changes;
+  }
 
   /** Replays a change heard from another index. */
   apply(change: RecordsChange): void {
@@ -101,12 +108,17 @@ export class DnsRecords {
     if (ep.ipv4) net.byAddress.set(ep.ipv4, ep.endpointId);
     if (ep.ipv6) net.byAddress.set(canonicalV6(ep.ipv6), ep.endpointId);
     pushTo(this.byContainer, ep.containerId, ep.endpointId);
-    this.onChange?.({ op: 'upsertEndpoint', ep: stored.ep });
+    this.changed({ op: 'upsertEndpoint', ep: stored.ep });
   }
 
   /** Removes an endpoint; removing an unknown one is a no-op (the engine's undo may repeat it). */
   removeEndpoint(endpointId: string): void {
-    if (this.drop(endpointId)) this.onChange?.({ op: 'removeEndpoint', endpointId });
+    if (this.drop(endpointId)) this.changed({ op: 'removeEndpoint', endpointId });
+  }
+
+  private changed(change: RecordsChange): void {
+    this.changes += 1;
+    this.onChange?.(change);
   }
 
   private drop(endpointId: string): boolean {
@@ -129,11 +141,11 @@ export class DnsRecords {
   upsertSandbox(sb: DnsSandbox): void {
     const copy = { ...sb };
     this.sandboxes.set(sb.sandboxId, copy);
-    this.onChange?.({ op: 'upsertSandbox', sb: copy });
+    this.changed({ op: 'upsertSandbox', sb: copy });
   }
 
   removeSandbox(sandboxId: string): void {
-    if (this.sandboxes.delete(sandboxId)) this.onChange?.({ op: 'removeSandbox', sandboxId });
+    if (this.sandboxes.delete(sandboxId)) this.changed({ op: 'removeSandbox', sandboxId });
   }
 
   hasSandbox(sandboxId: string): boolean {

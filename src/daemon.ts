@@ -5,9 +5,11 @@ import type { Server } from 'node:http';
 import { chmod, mkdir } from 'node:fs/promises';
 import { allRoutes, listen } from './api/server.js';
 import { destroyUpgraded } from './api/hijack.js';
-import type { DaemonConfig } from './model/config.js';
 import { Engine } from './engine/engine.js';
-import { DriverRegistry } from './drivers/registry.js';
+import { BUILT_IN, DriverRegistry } from './drivers/registry.js';
+import { stubOverlayDriver } from './drivers/testing/stub-overlay.js';
+import { openCluster } from './cluster/cluster-options.js';
+import { createScopedStore } from './store/scoped-store.js';
 import { NftFirewaller } from './firewall/nft/nft-firewaller.js';
 import { NoFirewaller } from './firewall/firewaller.js';
 import { PortReservations, readEphemeralRange } from './firewall/port-reservations.js';
@@ -15,6 +17,7 @@ import { PortPublisher } from './engine/port-publisher.js';
 import { createLogger } from './model/logger.js';
 import { DefaultPoolPlanner } from './engine/default-pool-planner.js';
 import { LinuxKernel } from './kernel/kernel.js';
+import { pinnedNetnsDir, type DaemonConfig } from './model/config.js';
 import { markOwner } from './kernel/owner.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { noRuntime } from './engine/no-runtime.js';
@@ -36,11 +39,12 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
   await chmod(config.execRoot, 0o700);
   markOwner(config.execRoot); // before the first helper starts
   traceOps(config.traceOps ? (t) => log.info('op', { ...t }) : undefined);
-  const kernel = new LinuxKernel();
+  const kernel = new LinuxKernel({ pinnedNetnsDir: pinnedNetnsDir(config) });
   const firewall = config.iptables
     ? new NftFirewaller({ kernel, log, table: config.firewallTable, ipForward: config.ipForward, hostSettings: SysctlJournal.of(config.dataRoot, kernel) })
     : new NoFirewaller();
-  const drivers = new DriverRegistry();
+  // The root cluster test's stand-in for the overlay driver (drivers/testing/stub-overlay.ts).
+  const drivers = new DriverRegistry(process.env['TETHER_TEST_DRIVERS'] === 'stub-overlay' ? [...BUILT_IN, stubOverlayDriver()] : BUILT_IN);
   const ports = new PortPublisher(firewall, new PortReservations(await readEphemeralRange(kernel)), drivers, config.userlandProxy);
   let engineRef: Engine | undefined; // the image store asks the engine which container uses an image
   const runtime = await ContainerRuntime.open({
@@ -54,9 +58,14 @@ export async function startDaemon(config: DaemonConfig): Promise<RunningDaemon> 
     log.warn('containers are unavailable', { error: String(e) });
     return undefined;
   });
+  const local = openSqliteStore(databasePath(config.dataRoot));
+  const cluster = openCluster(config);
+  if (cluster) log.info('cluster mode', { store: config.clusterStore.join(','), advertise: cluster.self.address });
   const engine = new Engine({
     config,
-    store: openSqliteStore(databasePath(config.dataRoot)),
+    // Cluster mode: global networks, their endpoints and leases in etcd, the rest in SQLite.
+    store: cluster ? createScopedStore({ local, global: cluster.store, self: cluster.self.address }) : local,
+    ...(cluster ? { cluster } : {}),
     kernel,
     log,
     firewall,

@@ -10,7 +10,7 @@ import { connect } from 'node:net';
 import { DriverRegistry } from './drivers/registry.js';
 import { NoFirewaller } from './firewall/firewaller.js';
 import { silentLogger } from './model/logger.js';
-import type { DaemonConfig } from './model/config.js';
+import { pinnedNetnsDir, type DaemonConfig } from './model/config.js';
 import { unavailable } from './errors.js';
 import { SysctlJournal } from './firewall/sysctl-journal.js';
 import { LinuxKernel } from './kernel/kernel.js';
@@ -25,7 +25,7 @@ export async function uninstall(config: DaemonConfig, say: (line: string) => voi
     const socket = host.replace(/^unix:\/\//, '');
     if (await answers(socket)) throw unavailable(`tetherd is running on ${host}: stop it first`, 'uninstall.running');
   }
-  const kernel = new LinuxKernel();
+  const kernel = new LinuxKernel({ pinnedNetnsDir: pinnedNetnsDir(config) });
   try {
     const db = databasePath(config.dataRoot);
     if (existsSync(db)) {

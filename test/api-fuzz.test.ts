@@ -19,9 +19,10 @@ function rng(seed: number): () => number {
 const VALUES: unknown[] = [
   null, true, false, 0, -1, 1.5, 65536, 1e300, '', ' ', '/', '../x', 'a'.repeat(300), '10.0.0.0/8', '10.9.0.0/33', '::/0',
   'fd00::/64', '172.17.0.0/16', '0.0.0.0/0', '10.5.0.1', '256.1.1.1', 'bridge', 'host', 'null', 'overlay', 'nosuch',
+  'macvlan', 'ipvlan', 'lo', 'eth0.10', 'nosuch0.7', 'private', 'vepa', 'passthru', 'l3s', 'fd12:3456::/64', '2001:db8::1',
   [], [null], [{}], {}, { Subnet: 5 }, { Network: 'x' }, '\u0000', '\n', '😀', 'true', { a: 'b' }, { a: 1 },
 ];
-const KEYS = ['Name', 'Driver', 'Scope', 'EnableIPv6', 'Internal', 'Attachable', 'Ingress', 'ConfigOnly', 'ConfigFrom', 'IPAM', 'Options', 'Labels', 'CheckDuplicate', 'Extra'];
+const KEYS = ['Name', 'Driver', 'Driver', 'Scope', 'EnableIPv6', 'EnableIPv6', 'EnableIPv4', 'Internal', 'Attachable', 'Ingress', 'ConfigOnly', 'ConfigFrom', 'IPAM', 'Options', 'Labels', 'CheckDuplicate', 'Extra'];
 
 function mutate(r: () => number, i: number): unknown {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
@@ -35,7 +36,7 @@ function mutate(r: () => number, i: number): unknown {
     const where = r();
     if (where < 0.5) body[pick(KEYS)] = pick(VALUES);
     else if (where < 0.8) body['IPAM'] = { Driver: pick(['default', '', 'x', 5]), Config: [{ Subnet: pick(VALUES), Gateway: pick(VALUES), IPRange: pick(VALUES), AuxiliaryAddresses: pick(VALUES) }] };
-    else body['Options'] = { [pick(['com.docker.network.driver.mtu', 'com.docker.network.bridge.name', 'com.docker.network.bridge.enable_icc', 'x'])]: pick(VALUES) };
+    else body['Options'] = { [pick(['com.docker.network.driver.mtu', 'com.docker.network.bridge.name', 'com.docker.network.bridge.enable_icc', 'parent', 'macvlan_mode', 'ipvlan_mode', 'x'])]: pick(VALUES) };
   }
   return body;
 }
@@ -60,14 +61,21 @@ describe('fuzzed API input', () => {
     for (let i = 0; i < 1000; i++) {
       const body = mutate(r, i);
       const res = await d.api('POST', '/v1.43/networks/create', body);
-      if (res.status >= 500) fivexx.push(`${JSON.stringify(body)} → ${res.status} ${res.text}`);
-      assert.ok([201, 400, 403, 404, 409, 503].includes(res.status), `unexpected ${res.status} for ${JSON.stringify(body)}`);
+      // Docker's own 500: a driver this kernel cannot run (ipvlan, a VLAN parent without 8021q).
+      const missingKernel = res.status === 500 && /needs the kernel module/.test(res.text);
+      if (res.status >= 500 && !missingKernel) fivexx.push(`${JSON.stringify(body)} → ${res.status} ${res.text}`);
+      assert.ok([201, 400, 403, 404, 409, 503].includes(res.status) || missingKernel, `unexpected ${res.status} for ${JSON.stringify(body)}`);
     }
     assert.deepEqual(fivexx, []);
     assert.equal((await d.api('GET', '/_ping')).status, 200);
-    // Every network the API lists has its bridge; nothing else of ours exists.
-    const nets = (await d.api('GET', '/v1.43/networks?filters=' + encodeURIComponent('{"driver":{"bridge":true}}'))).json as Array<{ Id: string; Name: string; Options: Record<string, string> }>;
-    const expected = nets.map((n) => n.Options['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`).sort();
+    // Every network the API lists has its bridge (a bridge network's own, a macvlan/ipvlan
+    // network's stand-in parent when it has no parent; config-only networks have no kernel side);
+    // nothing else of ours exists.
+    const nets = ((await d.api('GET', '/v1.43/networks')).json as Array<{ Id: string; Name: string; Driver: string; ConfigOnly: boolean; Options: Record<string, string> }>).filter((n) => !n.ConfigOnly);
+    const standIn: Record<string, string> = { macvlan: 'dm', ipvlan: 'di' };
+    const expected = nets
+      .flatMap((n) => (n.Driver === 'bridge' ? [n.Options['com.docker.network.bridge.name'] ?? `br-${n.Id.slice(0, 12)}`] : standIn[n.Driver] && !n.Options['parent'] ? [`${standIn[n.Driver]}-${n.Id.slice(0, 12)}`] : []))
+      .sort();
     const links = (JSON.parse(host.sh(['ip', '-j', '-d', 'link', 'show'])) as Array<{ ifname: string; linkinfo?: { info_kind?: string } }>)
       .filter((l) => l.linkinfo?.info_kind === 'bridge').map((l) => l.ifname).sort();
     assert.deepEqual(links, expected);

@@ -28,6 +28,9 @@ const fileSchema = z
     'insecure-registries': z.array(z.string()).optional(),
     'registry-mirrors': z.array(z.string().url()).optional(),
     'certs-dir': z.string().optional(),
+    'cluster-store': z.string().optional(),
+    'cluster-advertise': z.string().optional(),
+    'cluster-store-opts': z.record(z.string()).optional(),
   })
   .strict();
 
@@ -58,6 +61,31 @@ function parseMirror(spec: string): string {
   }
   if (!/^https?:$/.test(url.protocol) || (url.pathname !== '/' && url.pathname !== '')) throw invalid(`invalid mirror: ${spec}: want http(s)://host[:port]`);
   return url.origin;
+}
+
+/** `etcd://h1:2379,h2:2379` → client URLs; https when the store has TLS material, as libkv's etcd does. */
+function parseClusterStore(spec: string | undefined, tls: boolean): string[] {
+  if (spec === undefined || spec === '') return [];
+  const m = /^etcd:\/\/(.+)$/.exec(spec);
+  if (!m) throw invalid(`unsupported --cluster-store ${spec}: want etcd://host:port[,host:port…]`);
+  return m[1]!.split(',').map((hostPort) => {
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/.test(hostPort)) throw invalid(`invalid --cluster-store address ${hostPort}: want host:port`);
+    return `${tls ? 'https' : 'http'}://${hostPort}`;
+  });
+}
+
+const STORE_OPTS = ['kv.cacertfile', 'kv.certfile', 'kv.keyfile'];
+
+/** `kv.cacertfile=/a,kv.certfile=/b` (one flag or several) → the options dockerd's libkv took. */
+function parseStoreOpts(specs: string[]): Record<string, string> {
+  const opts: Record<string, string> = {};
+  for (const part of specs.flatMap((s) => s.split(','))) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq).trim();
+    if (eq < 0 || !STORE_OPTS.includes(key)) throw invalid(`invalid --cluster-store-opt ${part}: want one of ${STORE_OPTS.join(', ')}=<file>`);
+    opts[key] = part.slice(eq + 1);
+  }
+  return opts;
 }
 
 /** dockerd's booleans take `--flag`, `--flag=false`; parseArgs has no optional values. */
@@ -91,6 +119,9 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
       'insecure-registry': { type: 'string', multiple: true },
       'registry-mirror': { type: 'string', multiple: true },
       'certs-dir': { type: 'string' },
+      'cluster-store': { type: 'string' },
+      'cluster-advertise': { type: 'string' },
+      'cluster-store-opt': { type: 'string', multiple: true },
     },
   });
   const configFile = values['config-file'] ?? '/etc/tether/daemon.json';
@@ -109,6 +140,11 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
   // Names below /sys/fs/cgroup: plain path components only, never `..` or an empty one.
   if (!/^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/.test(cgroupParent)) {
     throw invalid(`invalid --cgroup-parent ${values['cgroup-parent'] ?? file['cgroup-parent']}: want a cgroup path such as /tether`);
+  }
+  const storeOpts = values['cluster-store-opt'] ? parseStoreOpts(values['cluster-store-opt']) : parseStoreOpts(Object.entries(file['cluster-store-opts'] ?? {}).map(([k, v]) => `${k}=${v}`));
+  const clusterAdvertise = values['cluster-advertise'] ?? file['cluster-advertise'] ?? '';
+  if ((values['cluster-store'] ?? file['cluster-store'] ?? '') !== '' && clusterAdvertise === '') {
+    throw invalid('--cluster-store needs --cluster-advertise: the address other hosts reach this one at');
   }
   return {
     hosts: values.host ?? file.hosts ?? DEFAULT_CONFIG.hosts,
@@ -131,5 +167,8 @@ export function parseDaemonArgs(argv: string[]): DaemonConfig {
     insecureRegistries: [...DEFAULT_CONFIG.insecureRegistries, ...(values['insecure-registry'] ?? file['insecure-registries'] ?? [])],
     registryMirrors: (values['registry-mirror'] ?? file['registry-mirrors'] ?? []).map(parseMirror),
     certsDir: values['certs-dir'] ?? file['certs-dir'] ?? DEFAULT_CONFIG.certsDir,
+    clusterStore: parseClusterStore(values['cluster-store'] ?? file['cluster-store'], Object.keys(storeOpts).length > 0),
+    clusterAdvertise,
+    clusterStoreOpts: storeOpts,
   };
 }

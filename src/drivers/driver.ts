@@ -3,7 +3,7 @@
 // engine branches made explicit: addressing, the kind of stack a container gets, the predefined
 // network, firewall needs, port publishing, reconcile, uninstall and a capability probe. Every
 // kernel method is idempotent: creating what exists converges, deleting what is gone succeeds,
-// so reconcile can call them blindly. drivers/driver.contract.test.ts runs against every driver.
+// so reconcile can call them blindly. engine/driver-contract.test.ts runs against every driver.
 import type { TetherError } from '../errors.js';
 import type { Firewaller, FwNetwork } from '../firewall/firewaller.js';
 import type { Kernel } from '../kernel/kernel.js';

@@ -11,11 +11,18 @@ import { hostDriver } from './host/host-driver.js';
 import { ipvlanDriver } from './ipvlan/ipvlan-driver.js';
 import { macvlanDriver } from './macvlan/macvlan-driver.js';
 import { nullDriver } from './null/null-driver.js';
+import { NOT_SWARM_MANAGER } from './overlay/options.js';
+import { overlayDriver } from './overlay/overlay-driver.js';
 
-const BUILT_IN: readonly NetworkDriver[] = [bridgeDriver, hostDriver, nullDriver, macvlanDriver, ipvlanDriver];
+export const BUILT_IN: readonly NetworkDriver[] = [bridgeDriver, hostDriver, nullDriver, macvlanDriver, ipvlanDriver, overlayDriver];
 
 /** Docker's driver names: any other is "plugin not found" (404), as dockerd answers. */
 const DOCKER_DRIVERS: readonly string[] = ['bridge', 'host', 'null', 'macvlan', 'ipvlan', 'overlay'];
+
+/** Docker's words when there is no cluster to put a global network in. */
+export function noCluster() {
+  return forbidden(NOT_SWARM_MANAGER, 'driver.noCluster');
+}
 
 export class DriverRegistry {
   private readonly byName: ReadonlyMap<string, NetworkDriver>;
@@ -23,9 +30,13 @@ export class DriverRegistry {
   private failed: ReadonlyMap<string, string> = new Map();
   readonly defaultNetwork: string;
 
-  constructor(readonly drivers: readonly NetworkDriver[] = BUILT_IN) {
+  readonly drivers: readonly NetworkDriver[];
+
+  /** A later driver of a type replaces an earlier one (a test's stub for a built-in). */
+  constructor(drivers: readonly NetworkDriver[] = BUILT_IN) {
     this.byName = new Map(drivers.map((d) => [d.type, d]));
-    const dflt = drivers.find((d) => d.predefined?.isDefault)?.predefined;
+    this.drivers = [...this.byName.values()];
+    const dflt = this.drivers.find((d) => d.predefined?.isDefault)?.predefined;
     if (!dflt) throw internal('no driver provides the default network');
     this.defaultNetwork = dflt.name;
   }
@@ -41,15 +52,13 @@ export class DriverRegistry {
   forCreate(name: string): NetworkDriver {
     if (!DOCKER_DRIVERS.includes(name)) throw notFound(`plugin "${name}" not found`, 'driver.unknown');
     const d = this.byName.get(name);
-    if (name === 'overlay' && !d) {
-      // Docker's words when there is no cluster to put a global network in.
-      throw forbidden('This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.', 'driver.noCluster');
-    }
+    const why = this.failed.get(name);
+    // Docker's words when there is no cluster to put a global network in (the overlay's probe says so).
+    if (name === 'overlay' && (!d || why === NOT_SWARM_MANAGER)) throw noCluster();
     // A request for a driver this build lacks is answered, not failed: 400, never 5xx.
     if (!d) throw invalid(`the ${name} driver is not available in this version of tetherd`, 'driver.unavailable');
     // One this host's kernel cannot serve: 500 with the reason, as dockerd answers when the kernel
     // refuses the link ("operation not supported"); nothing is reserved or made.
-    const why = this.failed.get(name);
     if (why !== undefined) throw internal(why, 'driver.kernelFeature');
     return d;
   }

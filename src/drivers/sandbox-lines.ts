@@ -37,3 +37,13 @@ export async function deleteLinks(kernel: Kernel, names: readonly string[]): Pro
   const failed = await kernel.ipTry(names.map((n) => ['link', 'del', 'dev', n]));
   return names.filter((_, i) => !failed.has(i));
 }
+
+/** Deletes the endpoint's interface inside a sandbox that may already be gone (it took the link with it). */
+export async function deleteInSandbox(kernel: Kernel, spec: Pick<JoinSpec, 'netnsPath' | 'ifname'>): Promise<void> {
+  if (!spec.netnsPath) return;
+  try {
+    await kernel.ipIn(spec.netnsPath, [['link', 'del', 'dev', spec.ifname]]);
+  } catch (e) {
+    if (!/Cannot find device|No such file or directory|no such namespace/i.test(String(e))) throw e;
+  }
+}

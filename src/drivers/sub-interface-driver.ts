@@ -7,10 +7,10 @@
 import { invalid } from '../errors.js';
 import type { IpLine } from '../kernel/kernel.js';
 import type { NetworkRecord } from '../model/network.js';
-import type { DriverContext, JoinSpec, NetworkDriver } from './driver.js';
+import type { JoinSpec, NetworkDriver } from './driver.js';
 import { missingLinkKind } from './link-kinds.js';
 import { ensureParent, onStandIn, parentOf, releaseParent, removeOrphanParents, validateParent, type ParentNaming } from './parent-link.js';
-import { routeLines, sandboxLines } from './sandbox-lines.js';
+import { deleteInSandbox, routeLines, sandboxLines } from './sandbox-lines.js';
 
 export interface SubInterfaceKind extends ParentNaming {
   driver: 'macvlan' | 'ipvlan';
@@ -25,16 +25,6 @@ export interface SubInterfaceKind extends ParentNaming {
 /** The routes a sandbox gets: none on a stand-in parent (Docker makes such networks internal). */
 function routed(net: NetworkRecord, spec: JoinSpec): JoinSpec {
   return onStandIn(net) ? { ...spec, gateways: [] } : spec;
-}
-
-/** A sub-interface in a namespace that may already be gone (it took the link with it). */
-async function deleteInSandbox(ctx: DriverContext, spec: JoinSpec): Promise<void> {
-  if (!spec.netnsPath) return;
-  try {
-    await ctx.kernel.ipIn(spec.netnsPath, [['link', 'del', 'dev', spec.ifname]]);
-  } catch (e) {
-    if (!/Cannot find device|No such file or directory|no such namespace/i.test(String(e))) throw e;
-  }
 }
 
 export function subInterfaceDriver(kind: SubInterfaceKind): NetworkDriver {
@@ -76,12 +66,12 @@ export function subInterfaceDriver(kind: SubInterfaceKind): NetworkDriver {
       try {
         await ctx.kernel.ipIn(spec.netnsPath, sandboxLines(routed(net, spec), kind.onLinkRoutes(net)));
       } catch (e) {
-        await deleteInSandbox(ctx, spec);
+        await deleteInSandbox(ctx.kernel, spec);
         throw e;
       }
     },
 
-    leave: (ctx, _net, spec) => deleteInSandbox(ctx, spec),
+    leave: (ctx, _net, spec) => deleteInSandbox(ctx.kernel, spec),
 
     async routeDefault(ctx, net, spec) {
       await ctx.kernel.ipIn(spec.netnsPath, routeLines(routed(net, spec), kind.onLinkRoutes(net)));

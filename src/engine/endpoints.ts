@@ -12,7 +12,7 @@ import type { Store, StoreTx } from '../store/store.js';
 import type { ContainerRecord, WantedAttachment } from '../model/container.js';
 import { crashPoint } from './crash-points.js';
 import { newId } from '../model/ids.js';
-import type { EndpointRecord } from '../model/endpoint.js';
+import type { ClusterHost, EndpointRecord } from '../model/endpoint.js';
 import type { NetworkRecord } from '../model/network.js';
 
 export interface SandboxRef {
@@ -22,6 +22,8 @@ export interface SandboxRef {
 
 /** Told about every endpoint that comes up or goes down (embedded DNS, firewall ports). */
 export interface EndpointObserver {
+  /** Before the driver joins an endpoint to net (the cluster makes a global network's kernel side here). */
+  joining?(net: NetworkRecord): Promise<void>;
   endpointUp(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
   endpointDown(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
 }
@@ -40,6 +42,8 @@ export class Endpoints {
     private readonly store: Store,
     private readonly ctx: DriverContext,
     private readonly drivers: DriverRegistry,
+    /** Cluster mode: this host, which endpoints of global networks name as theirs. */
+    private readonly host?: ClusterHost,
   ) {}
 
   observe(o: EndpointObserver): void {
@@ -53,6 +57,7 @@ export class Endpoints {
     const ep = await this.store.tx((t) => this.reserve(t, c, net, want, ifIndex, defaultRoute));
     try {
       await crashPoint('endpoint.reserved');
+      for (const o of this.observers) await o.joining?.(net);
       await this.drivers.of(net).join(this.ctx, net, this.joinSpec(ep, sb, net));
       await crashPoint('endpoint.joined');
       await this.store.setEndpointStatus(ep.id, 'ready');
@@ -116,6 +121,7 @@ export class Endpoints {
       ...(want.linkLocalIPs?.length ? { linkLocalIPs: want.linkLocalIPs } : {}),
       ifname: `eth${ifIndex}`,
       defaultRoute: false,
+      ...(this.host && this.drivers.of(net).scope === 'global' ? { host: this.host } : {}),
     };
     if (this.drivers.of(net).ipam === 'none') {
       await t.putEndpoint(base, 'creating');

@@ -24,9 +24,12 @@ import { Endpoints } from './endpoints.js';
 import type { RuntimePort } from './runtime-port.js';
 import { EngineEvents } from './events.js';
 import { Resolver } from '../dns/resolver.js';
-import type { EndpointRecord } from '../model/endpoint.js';
+import type { ClusterHost, EndpointRecord } from '../model/endpoint.js';
+import type { ClusterStore } from '../store/cluster-store.js';
+import { ClusterPeers } from './cluster-peers.js';
 import type { NetworkRecord } from '../model/network.js';
 import { Sandboxes } from './sandboxes.js';
+import { dnsEndpoint } from './dns-endpoint.js';
 import { SandboxPool } from './sandbox-pool.js';
 import { natMappings, type PortPublisher } from './port-publisher.js';
 
@@ -43,6 +46,8 @@ export interface EngineDeps {
   drivers?: DriverRegistry;
   runtime: RuntimePort;
   ports: PortPublisher;
+  /** Cluster mode (--cluster-store): this host, and the cluster store (store routes global records to it). */
+  cluster?: { self: ClusterHost; store: ClusterStore };
 }
 
 export class Engine {
@@ -64,20 +69,24 @@ export class Engine {
   readonly drivers: DriverRegistry;
   private readonly pool: SandboxPool;
   private readonly ctx: DriverContext;
+  private readonly peers: ClusterPeers | undefined;
 
   constructor(private readonly deps: EngineDeps) {
     this.config = deps.config;
     this.store = deps.store;
-    this.ctx = { kernel: deps.kernel, firewall: deps.firewall, log: deps.log };
+    const cluster = deps.cluster;
+    this.ctx = { kernel: deps.kernel, firewall: deps.firewall, log: deps.log, ...(cluster ? { cluster: { advertise: cluster.self.address } } : {}) };
     this.drivers = deps.drivers ?? new DriverRegistry();
-    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers, () => this.id);
+    this.networks = new Networks(this.store, this.ctx, deps.planner, this.drivers, () => this.id, cluster !== undefined);
     this.sandboxes = new Sandboxes(deps.kernel);
-    this.endpoints = new Endpoints(this.store, this.ctx, this.drivers);
+    this.endpoints = new Endpoints(this.store, this.ctx, this.drivers, cluster?.self);
     this.dns = new Resolver({ kernel: deps.kernel });
     this.endpoints.observe({
       endpointUp: (ep, net) => this.publishNames(ep, net),
       endpointDown: (ep) => this.dns.records.removeEndpoint(ep.id),
     });
+    this.peers = cluster && new ClusterPeers({ cluster: cluster.store, store: this.store, self: cluster.self, drivers: this.drivers, ctx: this.ctx, dns: this.dns.records, log: deps.log });
+    if (this.peers) this.endpoints.observe(this.peers);
     this.pool = new SandboxPool(3, deps.kernel, this.dns, deps.log);
     this.containerNetworking = new ContainerNetworking(this.store, this.endpoints, this.sandboxes, deps.config, deps.log, (ref) =>
       this.containers.tryFind(ref),
@@ -122,6 +131,7 @@ export class Engine {
     await this.deps.firewall.reconcile({ networks: fwNetworks, ports: live.flatMap((c) => natMappings(c.published ?? [])) });
     await this.deps.firewall.watch();
     await this.restoreNames();
+    await this.peers?.start();
     this.pool.start();
   }
 
@@ -129,18 +139,7 @@ export class Engine {
   private async publishNames(ep: EndpointRecord, net: NetworkRecord): Promise<void> {
     if (net.predefined) return;
     const c = await this.containers.tryFind(ep.containerId);
-    this.dns.records.upsertEndpoint({
-      endpointId: ep.id,
-      networkId: net.id,
-      networkName: net.name,
-      internal: net.internal,
-      containerId: ep.containerId,
-      containerName: ep.name,
-      hostname: c?.config.hostname,
-      aliases: ep.dnsNames.filter((n) => n !== ep.name),
-      ...(ep.ipv4 ? { ipv4: ep.ipv4 } : {}),
-      ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}),
-    });
+    this.dns.records.upsertEndpoint(dnsEndpoint(ep, net, c?.config.hostname));
   }
 
   /** After a restart: names of live endpoints, and resolver sockets in live sandboxes. */
@@ -158,6 +157,7 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    await this.peers?.close();
     await this.pool.close();
     this.sandboxes.close();
     await this.deps.firewall.close();
@@ -170,7 +170,9 @@ export class Engine {
   async networkContainers(networkId: string): Promise<NetworkAttachment[]> {
     const net = (await this.store.network(networkId))?.doc;
     const prefix = (family: 4 | 6): string => net?.pools.find((p) => p.family === family)?.subnet.split('/')[1] ?? '';
-    return (await this.store.endpoints({ networkId })).map(({ doc: ep }) => ({
+    // A global network's endpoints on other hosts are theirs to show, as in Docker.
+    const here = (ep: EndpointRecord): boolean => ep.host === undefined || ep.host.address === this.deps.cluster?.self.address;
+    return (await this.store.endpoints({ networkId })).filter((r) => here(r.doc)).map(({ doc: ep }) => ({
       containerId: ep.containerId,
       name: ep.name,
       endpointId: ep.id,
@@ -178,6 +180,13 @@ export class Engine {
       ipv4Cidr: ep.ipv4 ? `${ep.ipv4}/${prefix(4)}` : '',
       ipv6Cidr: ep.ipv6 ? `${ep.ipv6}/${prefix(6)}` : '',
     }));
+  }
+
+  /** The hosts with endpoints on a global network (Docker's Peers), sorted by address. */
+  async networkPeers(networkId: string): Promise<ClusterHost[]> {
+    const hosts = new Map<string, ClusterHost>();
+    for (const { doc: ep } of await this.store.endpoints({ networkId })) if (ep.host) hosts.set(ep.host.address, ep.host);
+    return [...hosts.values()].sort((a, b) => a.address.localeCompare(b.address));
   }
 
   async containerCounts(): Promise<{ total: number; running: number }> {

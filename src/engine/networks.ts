@@ -4,7 +4,7 @@
 // unfinished create back (reconcile.ts).
 import { forbidden, invalid, notFound } from '../errors.js';
 import type { DriverContext, NetworkDriver } from '../drivers/driver.js';
-import type { DriverRegistry } from '../drivers/registry.js';
+import { noCluster, type DriverRegistry } from '../drivers/registry.js';
 import { networkNameTaken, type Store, type StoreTx } from '../store/store.js';
 import { crashPoint } from './crash-points.js';
 import { newId, nowRfc3339Nano } from '../model/ids.js';
@@ -22,6 +22,8 @@ export class Networks {
     readonly drivers: DriverRegistry,
     /** The daemon's id (known once the engine has started): the IPv6 ULA pool derives from it. */
     private readonly hostId: () => string,
+    /** A cluster store is configured: global networks can be made. */
+    private readonly clustered = false,
   ) {}
 
   async create(req: CreateNetworkRequest): Promise<NetworkRecord> {
@@ -34,12 +36,14 @@ export class Networks {
       throw forbidden('cannot create a swarm scoped network when swarm is not active', 'network.swarm');
     }
     if (req.ingress) throw forbidden('Ingress network can only be global scope network', 'network.ingress');
+    if (driver.scope === 'global' && !this.clustered) throw noCluster();
 
     const net: NetworkRecord = {
       id: newId(),
       name: req.name,
       driver: req.driver,
-      scope: driver.scope,
+      // Docker shows a cluster-wide network as "swarm" (a global driver's networks are its only ones).
+      scope: driver.scope === 'global' ? 'swarm' : 'local',
       created: nowRfc3339Nano(),
       enableIPv6: req.enableIPv6,
       enableIPv4: req.enableIPv4,
@@ -63,6 +67,8 @@ export class Networks {
       const existing = (await t.networks()).map((r) => r.doc);
       const clash = driver.conflict(net, existing);
       if (clash) throw clash;
+      // A global network's transaction is the cluster store's: two hosts cannot take one id (VNI).
+      driver.assign?.(net, existing);
       const error = await this.assignPools(t, driver, req, net, existing, hostRoutes);
       if (error) return error; // returned, not thrown: the cursor move must commit
       await t.insertNetwork(net, 'creating');

@@ -9,6 +9,9 @@ import type { Networks } from './networks.js';
 
 export async function reconcileNetworks(store: Store, networks: Networks, drivers: DriverRegistry, ctx: DriverContext): Promise<void> {
   for (const { status, doc: net } of await store.networks()) {
+    // A global network's record is the cluster's: another host may be creating or removing it
+    // right now. Its kernel side here follows this host's endpoints (cluster-peers.ts).
+    if (drivers.of(net).scope === 'global') continue;
     try {
       if (status === 'creating') {
         ctx.log.warn('rolling back an unfinished network create', { network: net.name });

@@ -11,7 +11,7 @@ import { internal } from '../errors.js';
 import type { RunResult } from './exec.js';
 import { BrokeredChild } from './ipc-broker.js';
 import { renderLine, throwFirst, type IpLine } from './ip-batch.js';
-import type { Kernel, LinkInfo, NetnsHandle } from './kernel.js';
+import type { BatchTool, Kernel, LinkInfo, NetnsBatch, NetnsHandle } from './kernel.js';
 import { spawnNodeHelper, type NodeHelper } from './node-helper.js';
 import type { SpawnedProcess } from './spawner.js';
 
@@ -26,6 +26,9 @@ interface FakeLink {
   /** The parent of a sub-interface (`<netns> <name>`): deleting the parent deletes it. */
   lower?: string;
   up: boolean;
+  mtu: number;
+  /** CIDRs, in the order added. */
+  addrs: string[];
 }
 
 const HOST = '';
@@ -40,6 +43,9 @@ export class FakeKernel implements Kernel {
   private readonly linkTable = new Map<string, FakeLink>();
   private readonly sysctls = new Map<string, string>();
   private readonly namespaces = new Set<string>();
+  private readonly pins = new Set<string>();
+  /** Neighbour and FDB entries by namespace: `<key> dev <link>` → the rest of the line. */
+  private readonly entries = new Map<string, Map<string, string>>();
   private nextNetns = 1;
 
   async ip(lines: readonly IpLine[]): Promise<void> {
@@ -57,6 +63,18 @@ export class FakeKernel implements Kernel {
 
   async ipJson<T>(args: readonly string[], netnsPath?: string): Promise<T> {
     if (args.includes('link')) return (await this.links(netnsPath)) as T;
+    if (args[0] === 'addr') {
+      const dev = args[args.indexOf('dev') + 1];
+      const links = (await this.links(netnsPath)).filter((l) => !args.includes('dev') || l.ifname === dev);
+      return links.map((l) => ({
+        ...l,
+        addr_info: this.linkTable.get(`${netnsPath ?? HOST} ${l.ifname}`)!.addrs.map((cidr) => {
+          const [local, prefixlen] = cidr.split('/');
+          return { family: local!.includes(':') ? 'inet6' : 'inet', local, prefixlen: Number(prefixlen) };
+        }),
+      })) as T;
+    }
+    if (args[0] === 'route') return [] as T; // routes are recorded in effects, not modelled
     throw internal(`fake kernel: ip -j ${args.join(' ')} is not modelled`);
   }
 
@@ -66,6 +84,7 @@ export class FakeKernel implements Kernel {
       .map((l, i) => ({
         ifname: l.ifname,
         ifindex: i + 2,
+        mtu: l.mtu,
         operstate: l.up ? 'UP' : 'DOWN',
         linkinfo: { info_kind: l.kind },
         ...(l.master ? { master: l.master } : {}),
@@ -105,6 +124,42 @@ export class FakeKernel implements Kernel {
 
   netnsOf(pid: number): NetnsHandle {
     return this.hold(`/proc/${pid}/ns/net`);
+  }
+
+  async netnsPin(name: string): Promise<string> {
+    const path = `/fake/pinned/${name}`;
+    if (!this.pins.has(name)) {
+      this.pins.add(name);
+      this.namespaces.add(path);
+      this.effects.push(`netns: pin ${path}`);
+    }
+    return path;
+  }
+
+  async netnsUnpin(name: string): Promise<boolean> {
+    if (!this.pins.delete(name)) return false;
+    this.release(`/fake/pinned/${name}`);
+    return true;
+  }
+
+  async netnsPinned(): Promise<string[]> {
+    return [...this.pins].sort();
+  }
+
+  /** Lines go to the same model (`ip`) or to the neighbour/FDB entries (`bridge`), recorded by tool. */
+  batchIn(netnsPath: string, tool: BatchTool): NetnsBatch {
+    return {
+      exec: async (lines) => {
+        if (!this.namespaces.has(netnsPath)) throw internal(`${tool} batch in ${netnsPath}: no such namespace`);
+        return this.apply(netnsPath, lines, tool);
+      },
+      close: () => this.effects.push(`${tool} ${netnsPath}: closed`),
+    };
+  }
+
+  /** Neighbour (`neigh`) or FDB (`fdb`) entries in a namespace, as their lines after the verb. */
+  neighbours(netnsPath: string, kind: 'neigh' | 'fdb'): string[] {
+    return [...(this.entries.get(netnsPath) ?? new Map<string, string>())].filter(([k]) => k.startsWith(`${kind} `)).map(([, v]) => v).sort();
   }
 
   /** Namespaces held and not yet let go: a test can check nothing leaked. */
@@ -162,20 +217,26 @@ export class FakeKernel implements Kernel {
     return {
       path,
       close: () => {
-        if (!this.namespaces.delete(path)) return;
-        this.effects.push(`netns: close ${path}`);
-        // A namespace let go takes its links with it (their host peers too).
-        for (const l of [...this.linkTable.values()]) if (l.netns === path) this.dropLink(l);
+        if (this.namespaces.has(path)) this.release(path);
       },
     };
   }
 
-  private apply(netns: string, lines: readonly IpLine[]): Map<number, string> {
+  /** A namespace let go takes its links with it (their peers elsewhere too) and its entries. */
+  private release(path: string): void {
+    this.namespaces.delete(path);
+    this.entries.delete(path);
+    this.effects.push(`netns: close ${path}`);
+    for (const l of [...this.linkTable.values()]) if (l.netns === path) this.dropLink(l);
+  }
+
+  private apply(netns: string, lines: readonly IpLine[], tool: BatchTool = 'ip'): Map<number, string> {
     const failed = new Map<number, string>();
     lines.forEach((line, i) => {
       const text = renderLine(line);
-      this.effects.push(`ip${netns ? ` ${netns}` : ''}: ${text}`);
-      const why = this.model(netns, line.map(String));
+      this.effects.push(`${tool}${netns ? ` ${netns}` : ''}: ${text}`);
+      const a = line.map(String);
+      const why = tool === 'bridge' || a[0] === 'neigh' ? this.entry(netns, a) : this.model(netns, a);
       if (why) failed.set(i, why);
     });
     return failed;
@@ -201,11 +262,12 @@ export class FakeKernel implements Kernel {
       const ns = peerName ? netns : peerNs;
       if (ns !== HOST && !this.namespaces.has(ns)) return `Invalid "netns" value "${ns}"`;
       if (this.linkTable.has(key(name, ns))) return 'RTNETLINK answers: File exists';
-      const link: FakeLink = { ifname: name, kind, netns: ns, up: false, ...(parent !== undefined ? { lower: key(parent) } : {}) };
+      const mtu = Number(at('mtu') ?? 1500);
+      const link: FakeLink = { ifname: name, kind, netns: ns, up: false, mtu, addrs: [], ...(parent !== undefined ? { lower: key(parent) } : {}) };
       if (peerName) {
         if (peerNs !== HOST && !this.namespaces.has(peerNs)) return `Invalid "netns" value "${peerNs}"`;
         link.peer = { ifname: peerName, netns: peerNs };
-        this.linkTable.set(key(peerName, peerNs), { ifname: peerName, kind, netns: peerNs, peer: { ifname: name, netns }, up: false });
+        this.linkTable.set(key(peerName, peerNs), { ifname: peerName, kind, netns: peerNs, peer: { ifname: name, netns }, up: false, mtu, addrs: [] });
       }
       this.linkTable.set(key(name, ns), link);
       return undefined;
@@ -221,13 +283,40 @@ export class FakeKernel implements Kernel {
       if (master) link.master = master;
       const alias = at('alias');
       if (alias) link.alias = alias;
+      const to = at('netns');
+      if (to !== undefined) {
+        if (!this.namespaces.has(to)) return `Invalid "netns" value "${to}"`;
+        this.linkTable.delete(key(dev));
+        link.netns = to;
+        this.linkTable.set(key(dev, to), link);
+      }
+    } else if (a[0] === 'addr' && (a[1] === 'add' || a[1] === 'replace')) {
+      if (link.addrs.includes(a[2]!)) return a[1] === 'add' ? 'RTNETLINK answers: File exists' : undefined;
+      link.addrs.push(a[2]!);
     }
+    return undefined;
+  }
+
+  /**
+   * `neigh replace|del <ip> … dev <link>` and `fdb replace|del <mac> dev <link> …`: the entries a
+   * vxlan device answers and forwards by; a delete of a missing one fails as the kernel's does.
+   */
+  private entry(netns: string, a: string[]): string | undefined {
+    const dev = a[a.indexOf('dev') + 1];
+    if (!this.linkTable.has(`${netns} ${dev}`)) return `Cannot find device "${dev}"`;
+    const table = this.entries.get(netns) ?? new Map<string, string>();
+    this.entries.set(netns, table);
+    const key = `${a[0]} ${a[2]} dev ${dev}`;
+    if (a[1] === 'del') return table.delete(key) ? undefined : 'RTNETLINK answers: No such file or directory';
+    table.set(key, `${a[2]} ${a.slice(3).join(' ')}`);
     return undefined;
   }
 
   private dropLink(l: FakeLink): void {
     const k = `${l.netns} ${l.ifname}`;
     this.linkTable.delete(k);
+    const table = this.entries.get(l.netns);
+    for (const key of [...(table?.keys() ?? [])]) if (key.endsWith(` dev ${l.ifname}`)) table!.delete(key);
     for (const child of [...this.linkTable.values()]) if (child.lower === k) this.dropLink(child);
     if (l.peer) this.linkTable.delete(`${l.peer.netns} ${l.peer.ifname}`);
   }

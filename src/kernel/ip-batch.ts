@@ -21,6 +21,9 @@ interface Pending {
 
 const MARKER_DEV = 'tether-nodev'; // never created by anyone: its absence is the point
 
+/** The line that must fail, per tool: `ip` and `bridge` batches report failures alike. */
+export const MARKERS = { ip: `link show dev ${MARKER_DEV}`, bridge: `fdb show dev ${MARKER_DEV}` } as const;
+
 /** Renders one batch line, refusing any value that could split into two commands. */
 export function renderLine(line: IpLine): string {
   if (line.length === 0) throw internal('empty ip batch line');
@@ -57,7 +60,10 @@ export class IpBatch {
   private lineErrors: string[] = [];
   private pending: Pending[] = [];
 
-  constructor(private readonly argv: readonly string[] = ['ip', '-force', '-batch', '-']) {}
+  constructor(
+    private readonly argv: readonly string[] = ['ip', '-force', '-batch', '-'],
+    private readonly marker: string = MARKERS.ip,
+  ) {}
 
   /** Sends lines; resolves with a map of (0-based index in `lines`) → error text for failed lines. */
   exec(lines: readonly IpLine[]): Promise<Map<number, string>> {
@@ -69,7 +75,7 @@ export class IpBatch {
     const marker = this.line;
     return new Promise((resolve, reject) => {
       this.pending.push({ first, marker, errors: new Map(), resolve, reject });
-      child.stdin.write(`${text.join('\n')}\nlink show dev ${MARKER_DEV}\n`);
+      child.stdin.write(`${text.join('\n')}\n${this.marker}\n`);
     });
   }
 

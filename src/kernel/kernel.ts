@@ -9,6 +9,8 @@ import { spawnNodeHelper, type NodeHelper } from './node-helper.js';
 import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
+import { CoalescingBatch, type BatchTool, type NetnsBatch } from './netns-batch.js';
+import { PinnedNetns } from './netns-pin.js';
 import { zstdDecoder } from './zstd.js';
 import { NftSession, oneLine } from './nft-session.js';
 import { feed, SpareBatch, startWaiting } from './spare-batch.js';
@@ -17,6 +19,7 @@ import { phase } from '../model/trace.js';
 
 export type { IpLine } from './ip-batch.js';
 export type { NetnsHandle } from './netns.js';
+export type { BatchTool, NetnsBatch } from './netns-batch.js';
 export type { LaunchOptions, SpawnedProcess } from './spawner.js';
 export type { BrokeredChild } from './ipc-broker.js';
 export type { NodeHelper } from './node-helper.js';
@@ -64,6 +67,20 @@ export interface Kernel {
   netnsCreate(opts?: { ipv6?: boolean }): Promise<NetnsHandle>;
   /** Holds the network namespace of a live process (a running container's, after a restart). */
   netnsOf(pid: number): NetnsHandle;
+  /**
+   * The path of a network namespace pinned by name (netns-pin.ts): it outlives the daemon, and
+   * the same name after a restart finds it again. Made, loopback up, when it does not exist.
+   */
+  netnsPin(name: string, opts?: { ipv6?: boolean }): Promise<string>;
+  /** Lets go of a pinned namespace; false when there was none. */
+  netnsUnpin(name: string): Promise<boolean>;
+  /** Names of the pinned namespaces. */
+  netnsPinned(): Promise<string[]>;
+  /**
+   * A long-running `ip -batch` or `bridge -batch` inside netnsPath, for many small changes at a
+   * high rate (netns-batch.ts). The caller closes it before the namespace goes.
+   */
+  batchIn(netnsPath: string, tool: BatchTool): NetnsBatch;
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   runIn(netnsPath: string, argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** A child started by the process helper (pipes or /dev/null, no IPC): cheap at any scale. */
@@ -90,11 +107,21 @@ function sysctlPath(key: string): string {
   return `/proc/sys/${k.includes('/') ? k : k.replaceAll('.', '/')}`;
 }
 
+export interface LinuxKernelOptions {
+  /** Where pinned namespaces live (the daemon: <exec root>/netns-pinned). */
+  pinnedNetnsDir?: string;
+}
+
 export class LinuxKernel implements Kernel {
   private readonly batch = new IpBatch();
   private readonly broker = new IpcBroker();
   private readonly nftSession = new NftSession();
   private readonly spare = new SpareBatch(['ip', '-force', '-batch', '-']);
+  private readonly pinned: PinnedNetns;
+
+  constructor(opts: LinuxKernelOptions = {}) {
+    this.pinned = new PinnedNetns(opts.pinnedNetnsDir ?? '/run/tether/netns-pinned');
+  }
 
   async ip(lines: readonly IpLine[]): Promise<void> {
     throwFirst(lines, await this.ipTry(lines));
@@ -199,6 +226,22 @@ export class LinuxKernel implements Kernel {
 
   netnsOf(pid: number): NetnsHandle {
     return holdNetnsOf(pid);
+  }
+
+  netnsPin(name: string, opts: { ipv6?: boolean } = {}): Promise<string> {
+    return phase('netns.pin', () => this.pinned.pin(name, opts.ipv6 ?? false));
+  }
+
+  netnsUnpin(name: string): Promise<boolean> {
+    return this.pinned.unpin(name);
+  }
+
+  netnsPinned(): Promise<string[]> {
+    return this.pinned.list();
+  }
+
+  batchIn(netnsPath: string, tool: BatchTool): NetnsBatch {
+    return new CoalescingBatch(netnsPath, tool);
   }
 
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {

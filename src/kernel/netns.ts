@@ -19,14 +19,15 @@ export interface NetnsHandle {
 
 const REUSE_GRACE_MS = 2000;
 
-/** Loopback up, IPv6 off unless wanted ($1 = 1 disables it), then wait for the daemon to open it. */
-const SANDBOX_INIT = [
+/** Loopback up, IPv6 off unless wanted ($1 = 1 disables it): every namespace we make starts so. */
+export const NETNS_SETUP = [
   'ip link set lo up',
   'echo "$1" > /proc/sys/net/ipv6/conf/all/disable_ipv6',
   'echo "$1" > /proc/sys/net/ipv6/conf/default/disable_ipv6',
-  'echo ready',
-  'read _',
-].join(' && ');
+];
+
+/** The setup, then wait for the daemon to open the namespace. */
+const SANDBOX_INIT = [...NETNS_SETUP, 'echo ready', 'read _'].join(' && ');
 
 /** Holds the network namespace process pid is in. */
 export function holdNetnsOf(pid: number): NetnsHandle {

@@ -29,6 +29,12 @@ export interface DaemonConfig {
   registryMirrors: string[];
   /** Docker's certs.d layout: <certsDir>/<host:port>/ca.crt trusted for that registry. */
   certsDir: string;
+  /** --cluster-store etcd://h1:2379,h2:2379: the etcd client URLs; empty: no cluster. */
+  clusterStore: string[];
+  /** --cluster-advertise: this host's underlay address, or the interface that has it. */
+  clusterAdvertise: string;
+  /** --cluster-store-opt kv.cacertfile=…,kv.certfile=…,kv.keyfile=… */
+  clusterStoreOpts: Record<string, string>;
 }
 
 export const DEFAULT_CONFIG: DaemonConfig = {
@@ -53,4 +59,12 @@ export const DEFAULT_CONFIG: DaemonConfig = {
   insecureRegistries: ['127.0.0.0/8'],
   registryMirrors: [],
   certsDir: '/etc/tether/certs.d',
+  clusterStore: [],
+  clusterAdvertise: '',
+  clusterStoreOpts: {},
 };
+
+/** Where the kernel layer pins namespaces that outlive the daemon (overlay networks'). */
+export function pinnedNetnsDir(config: Pick<DaemonConfig, 'execRoot'>): string {
+  return `${config.execRoot}/netns-pinned`;
+}

@@ -27,6 +27,14 @@ export interface EndpointRecord {
   ifname: string;
   /** This endpoint's gateway is the sandbox's default route. */
   defaultRoute: boolean;
+  /** On a global (cluster) network: the host it lives on, so every other host can reach it. */
+  host?: ClusterHost;
+}
+
+/** A tetherd of a cluster: its name (Docker's Peers[].Name) and underlay address (--cluster-advertise). */
+export interface ClusterHost {
+  name: string;
+  address: string;
 }
 
 /** `network connect` (and one network of `run`), after edge validation. */

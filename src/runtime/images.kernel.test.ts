@@ -185,7 +185,8 @@ describe('image store', () => {
     for (const d of ['merged', 'up', 'wk']) mkdirSync(join(work, d));
     const overlay = { lowerDirs: store.layerDirs(img?.id ?? '').reverse(), upperDir: join(work, 'up'), workDir: join(work, 'wk'), target };
     const [cmd, ...args] = inRootfsMountNs(overlay, undefined, ['ls', join(target, 'etc'), join(target, 'data')]);
-    const seen = execFileSync(cmd!, args, { encoding: 'utf8' });
+    // A deadline of its own: a sync call that hangs would stall the whole file until the runner's 300 s.
+    const seen = execFileSync(cmd!, args, { encoding: 'utf8', timeout: 30_000 });
     assert.equal(seen, `${join(target, 'data')}:\nnew\n\n${join(target, 'etc')}:\nkept\n`);
   });
 

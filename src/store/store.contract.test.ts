@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { createMemoryStore } from './memory/memory-store.js';
 import { openSqliteStore } from './sqlite/sqlite-store.js';
+import { createScopedStore } from './scoped-store.js';
 import { storeContract } from './store-contract.test-helper.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tether-store-'));
@@ -14,3 +15,10 @@ let files = 0;
 
 storeContract({ name: 'sqlite', scopes: ['local', 'global'], open: (scope) => openSqliteStore(join(dir, `${++files}.db`), scope) });
 storeContract({ name: 'memory', scopes: ['local', 'global'], open: (scope) => createMemoryStore(scope) });
+// The scoped store routes each record to one of two stores; to its user it is one store of both scopes.
+storeContract({
+  name: 'scoped (memory + memory)',
+  scopes: ['local', 'global'],
+  bothScopes: true,
+  open: () => createScopedStore({ local: createMemoryStore('local'), global: createMemoryStore('global'), self: '192.0.2.1' }),
+});

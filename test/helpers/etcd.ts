@@ -1,6 +1,6 @@
-// A real single-member etcd (Debian's etcd-server) inside a test host: peer and client URLs on
-// 127.0.0.1 of that namespace only, data in a temporary directory below the host's. The test
-// process sits in the root namespace, so etcd also listens on a unix socket in that directory
+// A real etcd member (Debian's etcd-server) inside a test host: peer and client URLs on 127.0.0.1
+// of that namespace only (or on its underlay address, as one member of a cluster), data in a
+// temporary directory below the host's. The test process sits in the root namespace, so etcd also listens on a unix socket in that directory
 // (the filesystem is shared, the network is not). Its command line names the host's directory:
 // TestHost.dispose() and the next run's leftover reaping (testhost.ts) kill it by that, even
 // when the run that started it was killed.
@@ -27,7 +27,16 @@ export interface TestEtcd {
 // in its working directory; an absolute path does not parse.
 const SOCKET = 'etcd.sock:2379';
 
-export async function startEtcd(host: TestHost): Promise<TestEtcd> {
+/** A member of a cluster of several: its name, the test host's address it listens on, and every member's peer URL. */
+export interface EtcdMember {
+  name: string;
+  ip: string;
+  /** etcd's --initial-cluster: `m1=http://10.0.0.1:2380,m2=…`. */
+  initialCluster: string;
+}
+
+/** A single member on the host's loopback, or one member of a cluster (start them all at once: a member answers once a quorum is up). */
+export async function startEtcd(host: TestHost, member: EtcdMember = { name: 'm1', ip: '127.0.0.1', initialCluster: 'm1=http://127.0.0.1:2380' }): Promise<TestEtcd> {
   const dir = mkdtempSync(join(host.dir, 'etcd-'));
   const dataDir = join(dir, 'data');
   const socket = join(dir, SOCKET);
@@ -48,11 +57,12 @@ export async function startEtcd(host: TestHost): Promise<TestEtcd> {
 
   const start = async (): Promise<void> => {
     rmSync(socket, { force: true }); // a killed member leaves its socket file, which would block the bind
+    const { name, ip, initialCluster } = member;
     const args = [
-      '--name', 'm1', '--data-dir', dataDir,
-      '--listen-client-urls', `http://127.0.0.1:2379,unix://${SOCKET}`, '--advertise-client-urls', 'http://127.0.0.1:2379',
-      '--listen-peer-urls', 'http://127.0.0.1:2380', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380',
-      '--initial-cluster', 'm1=http://127.0.0.1:2380', '--log-level', 'warn',
+      '--name', name, '--data-dir', dataDir,
+      '--listen-client-urls', `http://${ip}:2379,unix://${SOCKET}`, '--advertise-client-urls', `http://${ip}:2379`,
+      '--listen-peer-urls', `http://${ip}:2380`, '--initial-advertise-peer-urls', `http://${ip}:2380`,
+      '--initial-cluster', initialCluster, '--log-level', 'warn',
     ];
     const c = spawn('nsenter', [`--net=${host.nsPath}`, '--', 'etcd', ...args], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
     child = c;

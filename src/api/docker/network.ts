@@ -1,10 +1,12 @@
 // Docker's network JSON: NetworkRecord → the exact keys, order and null/{} conventions of
 // dockerd (INDEX 01/03/09), and the create body → a typed CreateNetworkRequest.
 import { z } from 'zod';
+import type { ClusterHost } from '../../model/endpoint.js';
 import type { CreateNetworkRequest, DriverName, NetworkAttachment, NetworkRecord } from '../../model/network.js';
 import { parseBody, validationError } from './validate.js';
 
-export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachment[] = []) {
+/** peers: the hosts with endpoints on a cluster network; Docker's inspect shows Peers only when there are some. */
+export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachment[] = [], peers: ClusterHost[] = []) {
   const containers = Object.fromEntries(
     attachments.map((a) => [a.containerId, { Name: a.name, EndpointID: a.endpointId, MacAddress: a.mac, IPv4Address: a.ipv4Cidr, IPv6Address: a.ipv6Cidr }]),
   );
@@ -36,6 +38,7 @@ export function toDockerNetwork(net: NetworkRecord, attachments: NetworkAttachme
     Containers: containers,
     Options: net.options,
     Labels: net.labels,
+    ...(peers.length > 0 ? { Peers: peers.map((p) => ({ Name: p.name, IP: p.address })) } : {}),
   };
 }
 

@@ -29,7 +29,7 @@ export function networkRoutes(engine: Engine): Route[] {
         const net = await engine.networks.find(params['id']!);
         const scope = query.get('scope');
         if (scope && scope !== net.scope) throw notFound(`network ${params['id']} not found`, 'network.notFound');
-        return { status: 200, body: toDockerNetwork(net, await engine.networkContainers(net.id)) };
+        return { status: 200, body: toDockerNetwork(net, await engine.networkContainers(net.id), await engine.networkPeers(net.id)) };
       },
     },
     {

@@ -2,6 +2,7 @@
 // with Docker's messages; unknown keys are kept and shown in inspect, as Docker does.
 import { invalid } from '../../errors.js';
 import type { NetworkRecord } from '../../model/network.js';
+import { MTU_OPT, parseMtu } from '../mtu-option.js';
 
 export const OPT = {
   name: 'com.docker.network.bridge.name',
@@ -9,7 +10,7 @@ export const OPT = {
   masquerade: 'com.docker.network.bridge.enable_ip_masquerade',
   hostBinding: 'com.docker.network.bridge.host_binding_ipv4',
   defaultBridge: 'com.docker.network.bridge.default_bridge',
-  mtu: 'com.docker.network.driver.mtu',
+  mtu: MTU_OPT,
   inhibitIpv4: 'com.docker.network.bridge.inhibit_ipv4',
 } as const;
 
@@ -31,16 +32,6 @@ function bool(key: string, value: string | undefined, dflt: boolean): boolean {
   if (TRUE.has(value)) return true;
   if (FALSE.has(value)) return false;
   throw invalid(`failed to parse ${key} value: ${value} (strconv.ParseBool: parsing "${value}": invalid syntax)`, 'bridge.option');
-}
-
-function mtu(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[+-]?\d+$/.test(value)) {
-    throw invalid(`failed to parse ${OPT.mtu} value: ${value} (strconv.Atoi: parsing "${value}": invalid syntax)`, 'bridge.option');
-  }
-  const n = Number(value);
-  if (n < 68 || n > 65535) throw invalid(`invalid MTU number: ${value}`, 'bridge.option');
-  return n;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
@@ -69,7 +60,7 @@ export function parseBridgeOptions(net: Pick<NetworkRecord, 'id' | 'options'>): 
     icc: bool(OPT.icc, o[OPT.icc], true),
     masquerade: bool(OPT.masquerade, o[OPT.masquerade], true),
     hostBindingIpv4: hostBinding,
-    mtu: mtu(o[OPT.mtu]),
+    mtu: parseMtu(o[OPT.mtu], 'bridge.option'),
     inhibitIpv4: bool(OPT.inhibitIpv4, o[OPT.inhibitIpv4], false),
   };
 }

@@ -14,9 +14,10 @@ import { silentLogger } from '../../model/logger.js';
 import type { CreateNetworkRequest } from '../../model/network.js';
 import { createMemoryStore } from '../../store/memory/memory-store.js';
 import type { Store } from '../../store/store.js';
-import { DriverRegistry } from '../../drivers/registry.js';
+import { BUILT_IN, DriverRegistry } from '../../drivers/registry.js';
+import type { NetworkDriver } from '../../drivers/driver.js';
 import { DefaultPoolPlanner } from '../default-pool-planner.js';
-import { Engine } from '../engine.js';
+import { Engine, type EngineDeps } from '../engine.js';
 import { PortPublisher } from '../port-publisher.js';
 import type { ImageInfo, RuntimePort, StartSpec } from '../runtime-port.js';
 
@@ -110,7 +111,14 @@ export interface FakeWorld {
 }
 
 /** Builds and starts an engine on fakes; state files go to a temporary directory. */
-export async function fakeEngine(over: Partial<DaemonConfig> = {}, kernel = new FakeKernel(), store = createMemoryStore()): Promise<FakeWorld> {
+export interface FakeExtras {
+  /** Drivers beside the built-in ones (a stub global driver). */
+  drivers?: readonly NetworkDriver[];
+  /** Cluster mode: store must then be the scoped store over this cluster store. */
+  cluster?: EngineDeps['cluster'];
+}
+
+export async function fakeEngine(over: Partial<DaemonConfig> = {}, kernel = new FakeKernel(), store = createMemoryStore(), extras: FakeExtras = {}): Promise<FakeWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'tether-unit-'));
   const config: DaemonConfig = { ...DEFAULT_CONFIG, dataRoot: join(dir, 'data'), execRoot: join(dir, 'exec'), ...over };
   const firewall = new RecordingFirewall();
@@ -120,7 +128,7 @@ export async function fakeEngine(over: Partial<DaemonConfig> = {}, kernel = new 
     get: (target, key) => (key === 'close' ? async () => undefined : (Reflect.get(target, key) as unknown)),
   });
   const build = (): Engine => {
-    const drivers = new DriverRegistry();
+    const drivers = new DriverRegistry([...BUILT_IN, ...(extras.drivers ?? [])]);
     const bindNothing = { bind: async () => ({ close: async () => undefined }) };
     return new Engine({
       config,
@@ -132,6 +140,7 @@ export async function fakeEngine(over: Partial<DaemonConfig> = {}, kernel = new 
       planner: new DefaultPoolPlanner(config.defaultAddressPools),
       runtime,
       ports: new PortPublisher(firewall, new PortReservations({ start: 32768, end: 60999 }, bindNothing), drivers),
+      ...(extras.cluster ? { cluster: extras.cluster } : {}),
     });
   };
   let engine = build();

@@ -142,6 +142,25 @@ export class EtcdRecords implements StoreTx {
     await this.releaseLeases(id);
   }
 
+  /**
+   * Writes the endpoint's keys and its address leases again as they are, so they carry the lease
+   * of this transaction's commit (a restarted host's new one). False: the endpoint is gone.
+   */
+  async reclaimEndpoint(id: string): Promise<boolean> {
+    const place = await this.place(id);
+    const value = place && (await this.t.get(this.keys.endpoint(place.networkId, id)));
+    if (!place || value === undefined) return false;
+    this.t.put(this.keys.endpoint(place.networkId, id), value, this.leased);
+    this.t.put(this.keys.endpointNetwork(id), JSON.stringify(place), this.leased);
+    this.t.put(this.keys.containerEndpoint(place.containerId, id), place.networkId, this.leased);
+    for (const [indexKey, leaseKey] of await this.t.range(this.keys.ownerLeases(id))) {
+      if ((await this.t.get(leaseKey)) !== id) continue; // freed and taken by another meanwhile
+      this.t.put(leaseKey, id, this.leased);
+      this.t.put(indexKey, leaseKey, this.leased);
+    }
+    return true;
+  }
+
   // Containers run on one host: a global store holds none, refuses to take one, and deletes none.
   async containers(): Promise<Row<ContainerRecord>[]> {
     return [];

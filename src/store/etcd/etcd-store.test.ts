@@ -199,6 +199,28 @@ describe('etcd store: watch and lease', { skip }, () => {
     }
   });
 
+  it('lets a restarted host reclaim its endpoints and addresses under its new lease before the old one expires', async () => {
+    const prefix = `/t${++prefixes}/`;
+    const before = open({ prefix, hostTtl: 2 });
+    let after: EtcdStore | undefined;
+    try {
+      await before.insertNetwork(overlay('ov'), 'ready');
+      await before.tx(async (t) => {
+        await t.putEndpoint(ep('e1', 'ov-id', 'c1'), 'ready');
+        await t.addLease('ov-id', '10.0.0.2', 'e1');
+      });
+      await before.close(); // killed: its lease runs out in 2 s
+      after = open({ prefix, hostTtl: 2 });
+      assert.deepEqual(await after.reclaim(['e1', 'never-was']), ['never-was']);
+      await new Promise((r) => setTimeout(r, 3500));
+      assert.deepEqual((await after.endpoints({ networkId: 'ov-id' })).map((r) => r.doc.id), ['e1']);
+      assert.deepEqual(await after.leases('ov-id'), ['10.0.0.2']);
+      await rejectsWith(after.addLease('ov-id', '10.0.0.2', 'e2'), 'conflict', 'ipam.leased');
+    } finally {
+      await Promise.all([before.close(), after?.close()]);
+    }
+  });
+
   it('refuses a host lease TTL above 10 s', () => {
     assert.throws(() => createEtcdStore({ hosts: ['http://127.0.0.1:1'], hostTtl: 11 }), /0-10 s/);
   });

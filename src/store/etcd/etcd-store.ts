@@ -46,8 +46,9 @@
 import { Etcd3, type IOptions, type Lease, type Watcher } from 'etcd3';
 import { internal, unavailable } from '../../errors.js';
 import type { EndpointRecord } from '../../model/endpoint.js';
+import type { ClusterStore } from '../cluster-store.js';
 import { serial } from '../serial.js';
-import { RECORD_OP_NAMES, RECORD_OPS, type Row, type Store, type StoreTx } from '../store.js';
+import { RECORD_OP_NAMES, RECORD_OPS, type StoreTx } from '../store.js';
 import { EtcdRecords, parseRow } from './etcd-records.js';
 import { EtcdTxn } from './etcd-txn.js';
 import { EtcdKeys, lastSegment } from './keys.js';
@@ -68,30 +69,10 @@ export interface EtcdStoreOptions {
   credentials?: IOptions['credentials'];
 }
 
-export interface EndpointEvent {
-  type: 'put' | 'delete';
-  endpointId: string;
-  /** The endpoint as written; absent for a delete. */
-  row?: Row<EndpointRecord>;
-  /** The revision of this change: a watch resumed from revision + 1 continues right after it. */
-  revision: number;
-}
+export type { EndpointEvent, EndpointWatch } from '../cluster-store.js';
 
-export interface EndpointWatch {
-  /** The revision of the last event delivered (fromRevision - 1 before the first). */
-  readonly revision: number;
-  close(): Promise<void>;
-}
-
-export interface EtcdStore extends Store {
-  /** A network's endpoints and the revision they were read at (watch from revision + 1). */
-  endpointsAt(networkId: string): Promise<{ rows: Row<EndpointRecord>[]; revision: number }>;
-  /**
-   * Calls onEvent for every change to the network's endpoints from fromRevision on, in order.
-   * onError: etcd ended the watch (its revision was compacted away): list again, watch anew.
-   */
-  watchEndpoints(networkId: string, fromRevision: number, onEvent: (e: EndpointEvent) => void, onError?: (e: Error) => void): Promise<EndpointWatch>;
-}
+/** The etcd store is the cluster store (cluster-store.ts). */
+export type EtcdStore = ClusterStore;
 
 /** How long a transaction may keep losing to other hosts before it gives up. */
 const CONFLICT_DEADLINE_MS = 10_000;
@@ -130,8 +111,8 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   };
 
   const exclusive = serial();
-  const records = (t: EtcdTxn): StoreTx => new EtcdRecords(t, keys, ttl > 0);
-  const tx = <T>(fn: (t: StoreTx) => Promise<T>): Promise<T> =>
+  const records = (t: EtcdTxn): EtcdRecords => new EtcdRecords(t, keys, ttl > 0);
+  const tx = <T>(fn: (t: EtcdRecords) => Promise<T>): Promise<T> =>
     exclusive(async () => {
       const deadline = Date.now() + CONFLICT_DEADLINE_MS;
       for (let attempt = 0; ; attempt++) {
@@ -161,6 +142,12 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
       const t = new EtcdTxn(client.kv, call);
       const rows = await records(t).endpoints({ networkId });
       return { rows, revision: t.revision! }; // a range read fixed it
+    },
+    async reclaim(endpointIds) {
+      const gone: string[] = [];
+      // One transaction each: etcd bounds a Txn to 128 operations, an endpoint takes about 7.
+      for (const id of endpointIds) if (!(await tx((t) => t.reclaimEndpoint(id)))) gone.push(id);
+      return gone;
     },
     async watchEndpoints(networkId, fromRevision, onEvent, onError) {
       let last = fromRevision - 1;

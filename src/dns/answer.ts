@@ -13,46 +13,50 @@ export interface AnswerContext {
   searchDomains: readonly string[];
 }
 
-export type LocalAnswer = { kind: 'reply'; packet: Buffer } | { kind: 'notOurs' };
+/**
+ * What the records say to a question, before it becomes a reply (the reply echoes the query's own
+ * header and question). `rotated`: the order of the answers came from `rotation`.
+ */
+export type Decision = { kind: 'answer'; rcode: number; answers: readonly ResourceData[]; rotated: boolean } | { kind: 'notOurs' };
 
-const NOT_OURS: LocalAnswer = { kind: 'notOurs' };
+const NOT_OURS: Decision = { kind: 'notOurs' };
 
 /**
- * Answers a parsed query from the records. `rotation` varies per query so that several
+ * Decides a parsed query from the records. `rotation` varies per query so that several
  * addresses for one name come back in a different order each time (Docker shuffles them).
  */
-export function answerLocally(
-  records: DnsRecords,
-  ctx: AnswerContext,
-  buf: Buffer,
-  query: Query,
-  rotation: number,
-): LocalAnswer {
+export function decide(records: DnsRecords, ctx: AnswerContext, query: Query, rotation: number): Decision {
   if (query.qclass !== CLASS_IN) return NOT_OURS;
-  if (query.type === QTYPE.PTR) return answerPtr(records, ctx, buf, query);
+  if (query.type === QTYPE.PTR) return decidePtr(records, ctx, query);
   const addrs = records.lookup(ctx.sandboxId, query.name);
   if (!addrs) {
-    return isSearchDomainVariant(records, ctx, query.name)
-      ? reply(buf, query, RCODE.nxDomain, [])
-      : NOT_OURS;
+    return isSearchDomainVariant(records, ctx, query.name) ? answer(RCODE.nxDomain, [], false) : NOT_OURS;
   }
   const answers: ResourceData[] = [];
+  let rotated = false;
   if (query.type === QTYPE.A || query.type === QTYPE.ANY) {
     for (const a of rotate(addrs.ipv4, rotation)) answers.push({ type: QTYPE.A, data: v4Bytes(a) });
+    rotated ||= addrs.ipv4.length > 1;
   }
   if (query.type === QTYPE.AAAA || query.type === QTYPE.ANY) {
     for (const a of rotate(addrs.ipv6, rotation)) answers.push({ type: QTYPE.AAAA, data: v6Bytes(a) });
+    rotated ||= addrs.ipv6.length > 1;
   }
   // A known name without records of the asked type is NODATA (NOERROR, no answers), never
   // forwarded: a container name must not leak upstream.
-  return reply(buf, query, RCODE.noError, answers);
+  return answer(RCODE.noError, answers, rotated);
 }
 
-function answerPtr(records: DnsRecords, ctx: AnswerContext, buf: Buffer, query: Query): LocalAnswer {
+/** The reply to the query carrying a decided answer. */
+export function replyFor(buf: Buffer, query: Query, d: Decision & { kind: 'answer' }): Buffer {
+  return buildReply(buf, query, d.rcode, d.answers, TTL);
+}
+
+function decidePtr(records: DnsRecords, ctx: AnswerContext, query: Query): Decision {
   const address = addressOfArpa(query.name);
   const target = address && records.reverse(ctx.sandboxId, address);
   const data = target && encodeName(target);
-  return data ? reply(buf, query, RCODE.noError, [{ type: QTYPE.PTR, data }]) : NOT_OURS;
+  return data ? answer(RCODE.noError, [{ type: QTYPE.PTR, data }], false) : NOT_OURS;
 }
 
 /** A resolver's search-list retry of a name we know (`web.corp.example` for `web`). */
@@ -66,8 +70,8 @@ function isSearchDomainVariant(records: DnsRecords, ctx: AnswerContext, name: st
   return false;
 }
 
-function reply(buf: Buffer, query: Query, rcode: number, answers: ResourceData[]): LocalAnswer {
-  return { kind: 'reply', packet: buildReply(buf, query, rcode, answers, TTL) };
+function answer(rcode: number, answers: ResourceData[], rotated: boolean): Decision {
+  return { kind: 'answer', rcode, answers, rotated };
 }
 
 function rotate<T>(list: readonly T[], by: number): T[] {

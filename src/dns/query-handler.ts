@@ -1,7 +1,8 @@
 // One query from one sandbox, start to finish: parse, answer from the records, else forward (or
 // SERVFAIL when the sandbox may not forward), and make the reply fit the transport. Never throws:
 // a bad packet gets FORMERR/NOTIMP or silence.
-import { answerLocally, type AnswerContext } from './answer.js';
+import { replyFor, type AnswerContext } from './answer.js';
+import { AnswerCache } from './answer-cache.js';
 import type { Forwarder } from './forwarder.js';
 import type { DnsRecords } from './records.js';
 import type { Upstream } from './upstreams.js';
@@ -15,11 +16,14 @@ export type Transport = 'udp' | 'tcp';
 
 export class QueryHandler {
   private rotation = 0;
+  private readonly answers: AnswerCache;
 
   constructor(
     private readonly records: DnsRecords,
     private readonly forwarder: Forwarder,
-  ) {}
+  ) {
+    this.answers = new AnswerCache(records);
+  }
 
   /**
    * Handles one query. `reply` is called exactly once — synchronously for local answers — with
@@ -33,9 +37,9 @@ export class QueryHandler {
     }
     const query = parsed.query;
     this.rotation = (this.rotation + 1) & 0x3fffffff;
-    const local = answerLocally(this.records, ctx, buf, query, this.rotation);
-    if (local.kind === 'reply') {
-      reply(fit(local.packet, buf, query, transport));
+    const local = this.answers.decide(ctx, query, this.rotation);
+    if (local.kind === 'answer') {
+      reply(fit(replyFor(buf, query, local), buf, query, transport));
       return;
     }
     if (ctx.upstreams.length === 0 || !this.records.mayForward(ctx.sandboxId)) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { canonicalV6, DnsRecords, type DnsEndpoint } from './records.js';
+import { canonicalV6, DnsRecords, type DnsEndpoint, type RecordsChange } from './records.js';
 
 const CID_A = 'aaaaaaaaaaaa1111111111111111111111111111111111111111111111111111';
 const CID_B = 'bbbbbbbbbbbb2222222222222222222222222222222222222222222222222222';
@@ -94,4 +94,29 @@ test('canonicalV6 gives one spelling per address', () => {
   assert.equal(canonicalV6('FD00:0000::0003'), 'fd00:0:0:0:0:0:0:3');
   assert.equal(canonicalV6('::1'), '0:0:0:0:0:0:0:1');
   assert.equal(canonicalV6('fd00:1:2:3:4:5:6:7'), 'fd00:1:2:3:4:5:6:7');
+});
+
+test('a copy fed the changes (after a snapshot) answers as the original, and hears only what took effect', () => {
+  const changes: RecordsChange[] = [];
+  const r = new DnsRecords((c) => changes.push(c));
+  r.upsertEndpoint(ep({ endpointId: 'e1', containerId: CID_A, containerName: 'web', ipv4: '10.0.0.2' }));
+  const copy = new DnsRecords();
+  for (const c of r.snapshot()) copy.apply(c);
+  changes.length = 0;
+  r.upsertEndpoint(ep({ endpointId: 'e2', containerId: CID_B, containerName: 'db', aliases: ['svc'], ipv4: '10.0.0.3' }));
+  r.upsertEndpoint(ep({ endpointId: 'e3', containerId: CID_C, containerName: 'db2', aliases: ['svc'], ipv4: '10.0.0.4' }));
+  r.upsertSandbox({ sandboxId: 'sa', containerId: CID_A, links: { old: CID_B } });
+  r.upsertEndpoint(ep({ endpointId: 'e2', containerId: CID_B, containerName: 'db', aliases: ['svc'], ipv4: '10.0.0.9' })); // re-addressed
+  r.removeEndpoint('e3');
+  r.removeEndpoint('missing'); // nothing happened: nothing to hear
+  r.removeSandbox('missing');
+  assert.throws(() => r.upsertEndpoint(ep({ endpointId: 'bad', containerId: CID_C, ipv4: 'x' })));
+  assert.deepEqual(changes.map((c) => c.op), ['upsertEndpoint', 'upsertEndpoint', 'upsertSandbox', 'upsertEndpoint', 'removeEndpoint']);
+  for (const c of changes) copy.apply(c);
+  for (const name of ['web', 'db', 'svc', 'old', 'db2']) assert.deepEqual(copy.lookup('sa', name), r.lookup('sa', name), name);
+  assert.deepEqual(copy.lookup('sa', 'svc')?.ipv4, ['10.0.0.9']);
+  assert.equal(copy.reverse('sa', '10.0.0.9'), 'db.net1');
+  r.removeSandbox('sa');
+  copy.apply(changes.at(-1)!);
+  assert.equal(copy.hasSandbox('sa'), false);
 });

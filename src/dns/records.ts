@@ -50,6 +50,13 @@ interface StoredEndpoint {
   names: string[];
 }
 
+/** One change to the index, as a copy elsewhere (the resolver process's) replays it. */
+export type RecordsChange =
+  | { op: 'upsertEndpoint'; ep: DnsEndpoint }
+  | { op: 'removeEndpoint'; endpointId: string }
+  | { op: 'upsertSandbox'; sb: DnsSandbox }
+  | { op: 'removeSandbox'; sandboxId: string };
+
 export class DnsRecords {
   private readonly endpoints = new Map<string, StoredEndpoint>();
   private readonly networks = new Map<string, NetworkNames>();
@@ -57,12 +64,38 @@ export class DnsRecords {
   private readonly byContainer = new Map<string, string[]>();
   private readonly sandboxes = new Map<string, DnsSandbox>();
 
+  private changes = 0;
+
+  /** onChange hears every change that took effect, in order (a copy replays them with apply). */
+  constructor(private readonly onChange?: (change: RecordsChange) => void) {}
+
+  /** Grows with every change: anything derived from the index holds while it stays the same. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Replays a change heard from another index. */
+  apply(change: RecordsChange): void {
+    if (change.op === 'upsertEndpoint') this.upsertEndpoint(change.ep);
+    else if (change.op === 'removeEndpoint') this.removeEndpoint(change.endpointId);
+    else if (change.op === 'upsertSandbox') this.upsertSandbox(change.sb);
+    else this.removeSandbox(change.sandboxId);
+  }
+
+  /** The whole index as changes that rebuild it in an empty one, attach order kept. */
+  snapshot(): RecordsChange[] {
+    return [
+      ...[...this.endpoints.values()].map(({ ep }): RecordsChange => ({ op: 'upsertEndpoint', ep })),
+      ...[...this.sandboxes.values()].map((sb): RecordsChange => ({ op: 'upsertSandbox', sb })),
+    ];
+  }
+
   /** Adds or replaces an endpoint (replacing covers renames and re-addressing). */
   upsertEndpoint(ep: DnsEndpoint): void {
     // Addresses become answer bytes on the query path: refuse anything that is not one.
     if (ep.ipv4 !== undefined && !isIPv4(ep.ipv4)) throw invalid(`dns: bad IPv4 address ${ep.ipv4}`, 'dns.address');
     if (ep.ipv6 !== undefined && !isIPv6(ep.ipv6)) throw invalid(`dns: bad IPv6 address ${ep.ipv6}`, 'dns.address');
-    this.removeEndpoint(ep.endpointId);
+    this.drop(ep.endpointId);
     const stored: StoredEndpoint = { ep: { ...ep, aliases: [...ep.aliases] }, names: namesOf(ep) };
     this.endpoints.set(ep.endpointId, stored);
     let net = this.networks.get(ep.networkId);
@@ -75,12 +108,22 @@ export class DnsRecords {
     if (ep.ipv4) net.byAddress.set(ep.ipv4, ep.endpointId);
     if (ep.ipv6) net.byAddress.set(canonicalV6(ep.ipv6), ep.endpointId);
     pushTo(this.byContainer, ep.containerId, ep.endpointId);
+    this.changed({ op: 'upsertEndpoint', ep: stored.ep });
   }
 
   /** Removes an endpoint; removing an unknown one is a no-op (the engine's undo may repeat it). */
   removeEndpoint(endpointId: string): void {
+    if (this.drop(endpointId)) this.changed({ op: 'removeEndpoint', endpointId });
+  }
+
+  private changed(change: RecordsChange): void {
+    this.changes += 1;
+    this.onChange?.(change);
+  }
+
+  private drop(endpointId: string): boolean {
     const stored = this.endpoints.get(endpointId);
-    if (!stored) return;
+    if (!stored) return false;
     const { ep } = stored;
     this.endpoints.delete(endpointId);
     const net = this.networks.get(ep.networkId);
@@ -92,14 +135,17 @@ export class DnsRecords {
       if (net.byName.size === 0 && net.byAddress.size === 0) this.networks.delete(ep.networkId);
     }
     pullFrom(this.byContainer, ep.containerId, endpointId);
+    return true;
   }
 
   upsertSandbox(sb: DnsSandbox): void {
-    this.sandboxes.set(sb.sandboxId, { ...sb });
+    const copy = { ...sb };
+    this.sandboxes.set(sb.sandboxId, copy);
+    this.changed({ op: 'upsertSandbox', sb: copy });
   }
 
   removeSandbox(sandboxId: string): void {
-    this.sandboxes.delete(sandboxId);
+    if (this.sandboxes.delete(sandboxId)) this.changed({ op: 'removeSandbox', sandboxId });
   }
 
   hasSandbox(sandboxId: string): boolean {

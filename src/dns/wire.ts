@@ -40,6 +40,51 @@ export function parseQuery(buf: Buffer): ParseResult {
   const flags = buf.readUInt16BE(2);
   if (flags & QR) return { ok: false, reply: undefined }; // a response sent to us: never answer it
   if (flags & OPCODE_MASK) return { ok: false, reply: headerOnly(buf, RCODE.notImp) };
+  const usual = usualQuery(buf, flags);
+  return usual ? { ok: true, query: usual } : decodeQuery(buf, flags);
+}
+
+/**
+ * The shape nearly every stub resolver sends — one plain question, nothing else but perhaps an
+ * OPT record without options, no trailing bytes — read straight from the bytes: a third of the
+ * time and half the garbage of a full decode (measured). Anything else: undefined, and the full
+ * decode decides, so both paths agree on every packet (wire.test.ts).
+ */
+function usualQuery(buf: Buffer, flags: number): Query | undefined {
+  const additionals = buf.readUInt16BE(10);
+  if (buf.readUInt16BE(4) !== 1 || buf.readUInt32BE(6) !== 0 || additionals > 1) return undefined;
+  const labels: string[] = [];
+  let o = 12;
+  for (let len = buf[o] ?? 0; len !== 0; len = buf[o] ?? 0) {
+    // dns-packet's limits: labels inside the buffer, at most 254 bytes of labels and dots
+    if (len & 0xc0 || o + 1 + len > buf.length || o + 1 + len - 12 > 254) return undefined;
+    labels.push(buf.toString('utf-8', o + 1, o + 1 + len));
+    o += 1 + len;
+  }
+  const questionEnd = o + 5;
+  if (o >= buf.length || questionEnd > buf.length) return undefined;
+  let udpLimit = 512;
+  if (additionals === 1) {
+    // root owner, type OPT, no options, and the packet ends there
+    if (buf.length !== questionEnd + 11 || buf[questionEnd] !== 0 || buf.readUInt16BE(questionEnd + 1) !== QTYPE.OPT || buf.readUInt16BE(questionEnd + 9) !== 0) return undefined;
+    udpLimit = Math.min(Math.max(buf.readUInt16BE(questionEnd + 3), 512), EDNS_PAYLOAD);
+  } else if (buf.length !== questionEnd) {
+    return undefined;
+  }
+  return {
+    id: buf.readUInt16BE(0),
+    flags,
+    name: labels.join('.').toLowerCase(),
+    type: buf.readUInt16BE(questionEnd - 4),
+    qclass: buf.readUInt16BE(questionEnd - 2),
+    questionEnd,
+    edns: additionals === 1,
+    udpLimit,
+  };
+}
+
+/** Any query, through dns-packet's full decode (parseQuery's general path, exported for its test). */
+export function decodeQuery(buf: Buffer, flags: number): ParseResult {
   let packet: dnsPacket.Packet;
   try {
     packet = dnsPacket.decode(buf);

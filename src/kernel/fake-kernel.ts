@@ -3,7 +3,8 @@
 // lines make are kept in a small model, so a test can ask what exists (links(), openNetns()) and
 // deletes of missing things fail as iproute2's do. Lines are rendered with the real batch
 // renderer, so a value the real kernel layer would refuse is refused here too. Resolver socket
-// children are answered with real sockets on 127.0.0.1 (any port): DNS logic runs unchanged.
+// children are answered with real sockets on 127.0.0.1 (any port), and Node helpers (the resolver
+// process) are the real ones, which need no root: DNS logic runs unchanged.
 import { createSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { internal } from '../errors.js';
@@ -11,6 +12,7 @@ import type { RunResult } from './exec.js';
 import { BrokeredChild } from './ipc-broker.js';
 import { renderLine, throwFirst, type IpLine } from './ip-batch.js';
 import type { BatchTool, Kernel, LinkInfo, NetnsBatch, NetnsHandle } from './kernel.js';
+import { spawnNodeHelper, type NodeHelper } from './node-helper.js';
 import type { SpawnedProcess } from './spawner.js';
 
 interface FakeLink {
@@ -201,6 +203,10 @@ export class FakeKernel implements Kernel {
       }),
     );
     return child;
+  }
+
+  spawnNodeHelper(script: string, args: readonly string[], nodeFlags?: readonly string[]): NodeHelper {
+    return spawnNodeHelper(script, args, nodeFlags);
   }
 
   close(): void {}

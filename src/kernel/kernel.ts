@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import { internal } from '../errors.js';
 import { launch, netnsArgv, run, runOk, type RunOptions, type RunResult } from './exec.js';
 import { IpcBroker, type BrokeredChild } from './ipc-broker.js';
+import { spawnNodeHelper, type NodeHelper } from './node-helper.js';
 import { IpBatch, parseBatchErrors, renderLine, throwFirst, type IpLine } from './ip-batch.js';
 import { token } from './names.js';
 import { createNetns, holdNetnsOf, type NetnsHandle } from './netns.js';
@@ -21,6 +22,7 @@ export type { NetnsHandle } from './netns.js';
 export type { BatchTool, NetnsBatch } from './netns-batch.js';
 export type { LaunchOptions, SpawnedProcess } from './spawner.js';
 export type { BrokeredChild } from './ipc-broker.js';
+export type { NodeHelper } from './node-helper.js';
 /** What Kernel.spawn returns. Layers above hold it by this name: only kernel/ touches child_process. */
 export type { ChildProcess } from 'node:child_process';
 import type { LaunchOptions, SpawnedProcess } from './spawner.js';
@@ -88,6 +90,8 @@ export interface Kernel {
    * (ipc-broker.ts) so that the daemon does not fork; in netnsPath if given.
    */
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild;
+  /** A long-lived Node helper (a script of ours) in the daemon's namespace, with an IPC channel (node-helper.ts). */
+  spawnNodeHelper(script: string, args: readonly string[], nodeFlags?: readonly string[]): NodeHelper;
   /** A streaming zstd decompressor (the zstd tool): compressed bytes in, content out (zstd.ts). */
   zstdDecoder(): Duplex;
   close(): void;
@@ -255,6 +259,10 @@ export class LinuxKernel implements Kernel {
 
   spawnIpc(argv: readonly string[], opts: { netnsPath?: string; env: Record<string, string> }): BrokeredChild {
     return this.broker.spawn(opts.netnsPath ? netnsArgv(opts.netnsPath, argv) : argv, opts.env);
+  }
+
+  spawnNodeHelper(script: string, args: readonly string[], nodeFlags?: readonly string[]): NodeHelper {
+    return spawnNodeHelper(script, args, nodeFlags);
   }
 
   zstdDecoder(): Duplex {

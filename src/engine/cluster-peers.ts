@@ -91,11 +91,14 @@ class Follow {
     const before = this.remotes.get(id);
     if (live) {
       const remote: RemoteEndpoint = { endpointId: id, host: ep.host!.address, mac: ep.mac, ...(ep.ipv4 ? { ipv4: ep.ipv4 } : {}), ...(ep.ipv6 ? { ipv6: ep.ipv6 } : {}) };
+      if (!before || JSON.stringify(before) !== JSON.stringify(remote)) {
+        if (before) await this.peer(before, false); // moved or re-addressed
+        this.remotes.set(id, remote);
+        await this.peer(remote, true);
+      }
+      // The name only once the path is there: a client that resolved it before its neighbour
+      // entry existed would see its ARP go unanswered and retry a second later.
       this.d.dns.upsertEndpoint(dnsEndpoint(ep, this.net));
-      if (before && JSON.stringify(before) === JSON.stringify(remote)) return true;
-      if (before) await this.peer(before, false); // moved or re-addressed
-      this.remotes.set(id, remote);
-      await this.peer(remote, true);
       return true;
     }
     if (before) {

@@ -8,6 +8,9 @@ import type { SandboxSockets } from '../dns/listener.js';
 import type { Resolver } from '../dns/resolver.js';
 import type { Kernel, NetnsHandle } from '../kernel/kernel.js';
 
+/** How long after a take the pool starts refilling (a start's runtime create takes ~35 ms). */
+const REFILL_DELAY_MS = 100;
+
 export interface ReadySandbox {
   netns: NetnsHandle;
   sockets: SandboxSockets;
@@ -32,7 +35,9 @@ export class SandboxPool {
   /** A ready sandbox, now the caller's; undefined when none is ready (the caller makes one). */
   take(): ReadySandbox | undefined {
     const r = this.ready.shift();
-    this.refill();
+    // Refilled once the start that took it is past its busiest part: binding the resolver
+    // sockets starts a Node process, which on two cores would compete with the runtime's create.
+    setTimeout(() => this.refill(), REFILL_DELAY_MS).unref();
     return r;
   }
 

@@ -77,7 +77,9 @@ export class PeerTable {
       return;
     }
     this.fdbUsers.delete(key);
-    out.fdb.push(['fdb', 'del', ep.mac, 'dev', this.vxlan, 'dst', ep.host, 'self']);
+    // The bridge also learned the MAC on the VXLAN port from the endpoint's frames: that entry
+    // would outlive the peer until it aged out (5 min), so it goes too.
+    out.fdb.push(['fdb', 'del', ep.mac, 'dev', this.vxlan, 'dst', ep.host, 'self'], ['fdb', 'del', ep.mac, 'dev', this.vxlan, 'master']);
   }
 }
 

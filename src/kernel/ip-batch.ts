@@ -5,8 +5,8 @@
 // every failing line, so when the marker's line number arrives every earlier line is done, and the
 // text printed before each `Command failed` belongs to that line.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { internal } from '../errors.js';
+import { startLineChild } from './line-child.js';
 import { token } from './names.js';
 
 export type IpLine = readonly (string | number)[];
@@ -56,7 +56,6 @@ export function parseBatchErrors(stderr: string, lineOffset = 0): Map<number, st
 export class IpBatch {
   private child: ChildProcessWithoutNullStreams | undefined;
   private line = 0;
-  private stderrBuf = '';
   private lineErrors: string[] = [];
   private pending: Pending[] = [];
 
@@ -86,48 +85,34 @@ export class IpBatch {
 
   private ensureChild(): ChildProcessWithoutNullStreams {
     if (this.child && this.child.exitCode === null) return this.child;
-    const [cmd, ...args] = this.argv;
-    const child = spawn(cmd ?? 'ip', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
     this.line = 0;
-    this.stderrBuf = '';
     this.lineErrors = [];
-    child.stdout.resume(); // `link show` of existing devices would print here; nothing to read
-    child.stderr.setEncoding('utf8').on('data', (d: string) => this.onStderr(d));
-    child.stdin.on('error', () => undefined);
-    const fail = (why: string): void => {
+    const child = startLineChild(this.argv, (l) => this.onLine(l), (why) => {
       if (this.child === child) this.child = undefined;
       const waiting = this.pending;
       this.pending = [];
-      for (const p of waiting) p.reject(internal(`ip batch ended: ${why}`));
-    };
-    child.on('error', (e) => fail(e.message));
-    child.on('exit', (code) => fail(`exit ${code ?? 'signal'}: ${this.lineErrors.join(' ').trim()}`));
+      for (const p of waiting) p.reject(internal(`ip batch ended: ${why}: ${this.lineErrors.join(' ').trim()}`));
+    });
+    this.child = child;
     return child;
   }
 
-  private onStderr(data: string): void {
-    this.stderrBuf += data;
-    let nl: number;
-    while ((nl = this.stderrBuf.indexOf('\n')) >= 0) {
-      const l = this.stderrBuf.slice(0, nl);
-      this.stderrBuf = this.stderrBuf.slice(nl + 1);
-      const m = /^Command failed -:(\d+)$/.exec(l);
-      if (!m) {
-        if (l.trim() !== '') this.lineErrors.push(l);
-        continue;
-      }
-      const n = Number(m[1]);
-      const msg = this.lineErrors.join('\n').trim() || 'failed';
-      this.lineErrors = [];
-      const p = this.pending[0];
-      if (!p) continue;
-      if (n === p.marker) {
-        this.pending.shift();
-        p.resolve(p.errors);
-      } else if (n >= p.first) {
-        p.errors.set(n - p.first, msg);
-      }
+  private onLine(l: string): void {
+    const m = /^Command failed -:(\d+)$/.exec(l);
+    if (!m) {
+      if (l.trim() !== '') this.lineErrors.push(l);
+      return;
+    }
+    const n = Number(m[1]);
+    const msg = this.lineErrors.join('\n').trim() || 'failed';
+    this.lineErrors = [];
+    const p = this.pending[0];
+    if (!p) return;
+    if (n === p.marker) {
+      this.pending.shift();
+      p.resolve(p.errors);
+    } else if (n >= p.first) {
+      p.errors.set(n - p.first, msg);
     }
   }
 }

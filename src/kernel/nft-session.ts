@@ -7,8 +7,8 @@
 // stderr, so when the marker's echo arrives the batch before it is done, and an error printed
 // before the marker's belongs to the batch.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { internal } from '../errors.js';
+import { startLineChild } from './line-child.js';
 
 interface Pending {
   marker: string;
@@ -29,7 +29,6 @@ export function oneLine(batch: string): string | undefined {
 export class NftSession {
   private child: ChildProcessWithoutNullStreams | undefined;
   private seq = 0;
-  private stderrBuf = '';
   private errorLines: string[] = [];
   private skipCaret = false;
   private pending: Pending[] = [];
@@ -53,47 +52,33 @@ export class NftSession {
 
   private ensureChild(): ChildProcessWithoutNullStreams {
     if (this.child && this.child.exitCode === null) return this.child;
-    const [cmd, ...args] = this.argv;
-    const child = spawn(cmd ?? 'nft', args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child = child;
-    this.stderrBuf = '';
     this.errorLines = [];
     this.skipCaret = false;
-    child.stdout.resume(); // nothing we send lists anything
-    child.stderr.setEncoding('utf8').on('data', (d: string) => this.onStderr(d));
-    child.stdin.on('error', () => undefined);
-    const fail = (why: string): void => {
+    const child = startLineChild(this.argv, (l) => this.onLine(l), (why) => {
       if (this.child === child) this.child = undefined;
       const waiting = this.pending;
       this.pending = [];
       for (const p of waiting) p.reject(internal(`nft session ended: ${why}`));
-    };
-    child.on('error', (e) => fail(e.message));
-    child.on('exit', (code) => fail(`exit ${code ?? 'signal'}`));
+    });
+    this.child = child;
     return child;
   }
 
-  private onStderr(data: string): void {
-    this.stderrBuf += data;
-    let nl: number;
-    while ((nl = this.stderrBuf.indexOf('\n')) >= 0) {
-      const l = this.stderrBuf.slice(0, nl);
-      this.stderrBuf = this.stderrBuf.slice(nl + 1);
-      if (this.skipCaret) {
-        this.skipCaret = false; // the ^^^ under the marker's echo
-        continue;
-      }
-      const p = this.pending[0];
-      if (p && l === p.marker) {
-        this.pending.shift();
-        this.skipCaret = true;
-        const text = this.errorLines.slice(0, -1).join('\n').trim(); // the last line is the marker's own "Error: …"
-        this.errorLines = [];
-        if (text === '') p.resolve();
-        else p.reject(internal(`nft: ${text}`));
-      } else if (l.trim() !== '') {
-        this.errorLines.push(l);
-      }
+  private onLine(l: string): void {
+    if (this.skipCaret) {
+      this.skipCaret = false; // the ^^^ under the marker's echo
+      return;
+    }
+    const p = this.pending[0];
+    if (p && l === p.marker) {
+      this.pending.shift();
+      this.skipCaret = true;
+      const text = this.errorLines.slice(0, -1).join('\n').trim(); // the last line is the marker's own "Error: …"
+      this.errorLines = [];
+      if (text === '') p.resolve();
+      else p.reject(internal(`nft: ${text}`));
+    } else if (l.trim() !== '') {
+      this.errorLines.push(l);
     }
   }
 }

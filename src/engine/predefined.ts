@@ -4,7 +4,7 @@
 import type { DriverRegistry } from '../drivers/registry.js';
 import type { DaemonConfig } from '../model/config.js';
 import { newId, nowRfc3339Nano } from '../model/ids.js';
-import type { NetworkRecord } from '../model/network.js';
+import { NETWORK_DEFAULTS, type NetworkRecord } from '../model/network.js';
 import type { Store } from '../store/store.js';
 
 export function ensurePredefined(store: Store, drivers: DriverRegistry, config: DaemonConfig): Promise<void> {
@@ -17,14 +17,7 @@ export function ensurePredefined(store: Store, drivers: DriverRegistry, config: 
         driver: d.type,
         scope: d.scope,
         created: nowRfc3339Nano(),
-        enableIPv6: false,
-        internal: false,
-        attachable: false,
-        ingress: false,
-        configOnly: false,
-        configFrom: '',
-        ipamDriver: 'default',
-        ipamOptions: null,
+        ...NETWORK_DEFAULTS,
         labels: {},
         predefined: true,
         ...d.predefined.build(config),

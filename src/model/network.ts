@@ -78,3 +78,16 @@ export interface NetworkAttachment {
   ipv4Cidr: string;
   ipv6Cidr: string;
 }
+
+/** What a network is when nothing asks otherwise: Docker's defaults for `network create`. */
+export const NETWORK_DEFAULTS = {
+  enableIPv6: false,
+  internal: false,
+  attachable: false,
+  ingress: false,
+  configOnly: false,
+  configFrom: '',
+  ipamDriver: 'default',
+  ipamOptions: null,
+  labels: {},
+} as const satisfies Partial<NetworkRecord>;

@@ -11,7 +11,7 @@ import { FakeKernel } from '../../kernel/fake-kernel.js';
 import { DEFAULT_CONFIG, type DaemonConfig } from '../../model/config.js';
 import type { CreateContainerRequest } from '../../model/container.js';
 import { silentLogger } from '../../model/logger.js';
-import type { CreateNetworkRequest } from '../../model/network.js';
+import { NETWORK_DEFAULTS, type CreateNetworkRequest } from '../../model/network.js';
 import { createMemoryStore } from '../../store/memory/memory-store.js';
 import type { Store } from '../../store/store.js';
 import { BUILT_IN, DriverRegistry } from '../../drivers/registry.js';
@@ -173,14 +173,7 @@ export function networkRequest(name: string, over: Partial<CreateNetworkRequest>
   return {
     name,
     driver: 'bridge',
-    enableIPv6: false,
-    internal: false,
-    attachable: false,
-    ingress: false,
-    configOnly: false,
-    configFrom: '',
-    ipamDriver: 'default',
-    ipamOptions: null,
+    ...NETWORK_DEFAULTS,
     ipamConfig: [],
     options: {},
     labels: {},

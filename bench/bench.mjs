@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   names, CLI, log, run, cli, api, ok, quantile, rotate, notes, extra, rec, fail,
-  alive, dead, containerPid, rmf, daemonRss, errText, span,
+  alive, dead, containerPid, rmf, daemonMemory, errText, span,
 } from './lib/common.mjs';
 import { benchPorts } from './lib/ports.mjs';
 import { benchScale } from './lib/scale.mjs';
@@ -173,8 +173,11 @@ async function benchMany() {
   }
   for (const e of live) {
     for (const w of windows) for (let i = w[0]; i < w[1]; i++) rec(label(w), e, per[e][i], undefined, 'ms', HOW);
-    const rss = await daemonRss(e);
-    if (rss !== null) rec(`daemon RSS after ${MANY} containers`, e, null, rss, 'MiB', 'RSS of the daemon process tree in the test host netns (daemon + shims/monitors), from /proc');
+    const mem = await daemonMemory(e);
+    if (mem) {
+      rec(`daemon RSS after ${MANY} containers`, e, null, mem.rss, 'MiB', 'RSS of the daemon process tree in the test host netns (daemon + shims/monitors), from /proc');
+      notes.push(`many: ${e}: daemon tree after ${MANY} containers: RSS ${mem.rss.toFixed(1)} MiB, PSS ${mem.pss.toFixed(1)} MiB; RSS by process: ${mem.detail}.`);
+    }
   }
   for (const e of live) {
     const t0 = performance.now();
@@ -256,7 +259,7 @@ try {
   if (want('scale')) {
     const n = Object.fromEntries(names.map((e) => [e, Number(e === 'tetherd' ? opt.scale : opt['scale-others'])]));
     log(`scale: ${names.map((e) => `${e} ${n[e]}`).join(', ')} containers`);
-    await benchScale({ n, window: Number(opt['scale-window']), budgetS: Number(opt['scale-budget']), runArgs: RUN_ARGS });
+    await benchScale({ n, window: Number(opt['scale-window']), budgetS: Number(opt['scale-budget']), runArgs: RUN_ARGS, floor });
   }
   for (const e of names) if (needContainers && !alive[e]) notes.push(`${e}: containers do not start here: ${alive[`${e}:why`] ?? '?'}`);
   if (needContainers) for (const e of names) { await rmf(e, 'bench-peer', 'bench-cd', 'bench-dns'); await cli(e, 'network', 'rm', 'bench-net', 'bench-net2'); }

@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { createTestHost, type TestHost } from './helpers/testhost.js';
 import { namespacesHeldBy, startDaemon, waitFor, type TestDaemon } from './helpers/daemon.js';
 import { heavy } from './helpers/heavy.js';
@@ -18,7 +19,7 @@ describe('containers', () => {
   before(async () => {
     host = createTestHost('ct');
     await preloadBusybox(host);
-    d = await startDaemon(host);
+    d = await startDaemon(host, ['--trace-ops']);
   });
 
   after(async () => {
@@ -86,6 +87,29 @@ describe('containers', () => {
     assert.ok('eth2' in interfaces(host, box.State.Pid));
     assert.equal((await d.api('DELETE', '/v1.43/containers/cbox?force=1')).status, 204);
     assert.equal((await d.api('DELETE', '/v1.43/networks/custom')).status, 204);
+  });
+
+  it('a wait whose client hangs up holds nothing; a wait that stays answers the exit', async () => {
+    await runDetached(d, 'waitbox');
+    // `docker run -d` sends wait(next-exit) before start and exits: each such wait must end
+    // then (its request, socket and listener let go), not when the container exits. The daemon
+    // runs with --trace-ops, which logs an operation when it ends.
+    const ended = (): number => d.log().split('\n').filter((l) => l.includes('"op":"POST /containers/:id/wait"')).length;
+    const before = ended();
+    const waits = Array.from({ length: 20 }, () => request({ socketPath: d.socket, method: 'POST', path: '/v1.43/containers/waitbox/wait?condition=next-exit' }));
+    const headers = waits.map((r) => new Promise<void>((res) => r.once('response', () => res())));
+    for (const r of waits) { r.on('error', () => undefined); r.end(); }
+    await Promise.all(headers);
+    assert.equal(ended(), before, 'the waits last while their clients are there');
+    for (const r of waits) r.destroy();
+    await waitFor(() => `${ended() - before} of the 20 abandoned waits ended`, () => ended() === before + 20);
+
+    const stays = d.api('POST', '/v1.43/containers/waitbox/wait?condition=next-exit');
+    assert.equal((await d.api('POST', '/v1.43/containers/waitbox/kill')).status, 204);
+    const answer = await stays;
+    assert.equal(answer.status, 200);
+    assert.equal(answer.json.StatusCode, 137);
+    assert.equal((await d.api('DELETE', '/v1.43/containers/waitbox?force=1')).status, 204);
   });
 
   it('a static --ip outside the subnets is refused at create; a refused connect uses up no interface name', async () => {

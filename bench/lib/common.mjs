@@ -5,6 +5,7 @@
 //   BENCH_CLIENT_NETNS  {engine: netns path of the "client" namespace wired to that test host
 //                        (198.18.0.2/24 ↔ 198.18.0.1/24 on the test host), only for --only ports}
 import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 
 const J = (v) => JSON.parse(process.env[v] || '{}');
@@ -110,14 +111,36 @@ export async function rmf(e, ...ns) {
   for (let i = 0; i < ns.length; i += 200) await cli(e, 'rm', '-f', ...ns.slice(i, i + 200));
 }
 
-/** RSS (MiB) of the daemon process tree (daemon + its descendants), from /proc. */
-export async function daemonRss(e) {
-  const pid = process.env[`BENCH_PID_${e}`];
+/** Memory (MiB) of the daemon process tree (daemon + its descendants), from /proc: the RSS sum,
+ *  the PSS sum (shared pages, such as one node binary mapped by several helpers, counted once in
+ *  all) and the RSS of each command, largest first, so a figure says which process holds it. */
+export async function daemonMemory(e) {
+  const pid = Number(process.env[`BENCH_PID_${e}`]);
   if (!pid) return null;
-  const r = await run(['bash', '-c', `pids="${pid}"; todo="${pid}"; while [ -n "$todo" ]; do n=""; for p in $todo; do c=$(cat /proc/$p/task/*/children 2>/dev/null); n="$n $c"; done; todo=$(echo $n); pids="$pids $todo"; done; for p in $pids; do awk '/^VmRSS/ {print $2}' /proc/$p/status 2>/dev/null; done | awk '{s+=$1} END {print s/1024}'`]);
-  const v = Number(r.out.trim());
-  return Number.isFinite(v) ? v : null;
+  const read = (f) => { try { return readFileSync(f, 'utf8'); } catch { return ''; } };
+  const kib = (text, key) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) {
+    for (const t of readdirSafe(`/proc/${pids[i]}/task`)) {
+      pids.push(...read(`/proc/${pids[i]}/task/${t}/children`).trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  }
+  let rss = 0, pss = 0;
+  const byName = new Map();
+  for (const p of pids) {
+    const r = kib(read(`/proc/${p}/status`), 'VmRSS');
+    rss += r;
+    pss += kib(read(`/proc/${p}/smaps_rollup`), 'Pss');
+    const name = read(`/proc/${p}/cmdline`).split('\0').filter(Boolean).map((a) => a.split('/').pop()).slice(0, 2).join(' ') || String(p);
+    const b = byName.get(name) ?? { n: 0, kib: 0 };
+    b.n++; b.kib += r;
+    byName.set(name, b);
+  }
+  const parts = [...byName].sort((a, b) => b[1].kib - a[1].kib)
+    .map(([name, b]) => `${name}${b.n > 1 ? ` ×${b.n}` : ''} ${(b.kib / 1024).toFixed(1)}`);
+  return { rss: rss / 1024, pss: pss / 1024, detail: parts.join(' · ') };
 }
+function readdirSafe(d) { try { return readdirSync(d); } catch { return []; } }
 
 /** Child processes started by benchmarks (iperf3 servers…): killed on exit, whatever happens. */
 const children = new Set();

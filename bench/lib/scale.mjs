@@ -5,9 +5,10 @@
 // window of 100 (smaller for small N), the ratio last/first (median per run), and the firewall
 // size before and after: tetherd's rule lines in `table inet tether` (must stay constant: ports
 // live in maps) versus `iptables-save | wc -l` for dockerd/podman.
+import { FLOOR } from './floor.mjs';
 import {
   names, NETNS, alive, dead, cli, inNetns, rec, fail, notes, extra, log, rotate, rmf, errText,
-  quantile, daemonRss,
+  quantile, daemonMemory,
 } from './common.mjs';
 
 const NET = 'bench-scale';
@@ -54,7 +55,12 @@ export async function firewallSize(e) {
   return { rules: lines.length, detail: `${appends} of them -A rules`, appends, how: '`iptables-save | wc -l`' };
 }
 
-export async function benchScale({ n = { tetherd: 1000 }, window = 100, budgetS = 900, runArgs = {} } = {}) {
+/** The floor's `crun run --detach` (bench/lib/floor.mjs) in the first and last windows: how much
+ *  of the growth the kernel and crun show by themselves, with the same containers alive. */
+const FLOOR_EVERY = 5;
+const FLOOR_HOW = 'the floor\'s `crun run --detach` of busybox in a prepared netns (bench/lib/floor.mjs), every 5th container of the window, while the engines\' containers are alive';
+
+export async function benchScale({ n = { tetherd: 1000 }, window = 100, budgetS = 900, runArgs = {}, floor = null } = {}) {
   const HOW = `docker run -d --network ${NET} -p <${PORT0}+i>:80 busybox sleep, CLI wall time, engines interleaved container by container`;
   const live = [];
   const N = {};
@@ -72,6 +78,8 @@ export async function benchScale({ n = { tetherd: 1000 }, window = 100, budgetS 
   const per = Object.fromEntries(live.map((e) => [e, []]));
   const done = Object.fromEntries(live.map((e) => [e, 0]));
   const maxN = Math.max(0, ...live.map((e) => N[e]));
+  const floorW = Math.max(1, Math.min(window, Math.floor(maxN / 3)));
+  const floorRuns = { first: [], last: [] };
   const t0 = performance.now();
   let stopped = null;
   for (let i = 0; i < maxN; i++) {
@@ -81,6 +89,11 @@ export async function benchScale({ n = { tetherd: 1000 }, window = 100, budgetS 
       const r = await cli(e, 'run', '-d', '--name', `bench-s${i}`, '--network', NET, '-p', `${PORT0 + i}:80`, ...(runArgs[e] ?? []), 'busybox', 'sleep', '86400');
       per[e][i] = r;
       done[e] = i + 1;
+    }
+    const floorWindow = i < floorW ? 'first' : i >= maxN - floorW ? 'last' : null;
+    if (floor && floorWindow && i % FLOOR_EVERY === 0) {
+      const r = await floor.ask('run', (i / FLOOR_EVERY) % 200);
+      if (r.ok) floorRuns[floorWindow].push(r.run);
     }
     if ((i + 1) % 100 === 0 || i + 1 === maxN) {
       log(`scale: ${i + 1}/${maxN} (${((performance.now() - t0) / 1000).toFixed(0)} s) — last 50 median ${live.filter((e) => i < N[e]).map((e) => `${e} ${quantile(per[e].slice(Math.max(0, i - 49), i + 1).map((r) => r.ms), 0.5).toFixed(0)} ms`).join(', ')}`);
@@ -107,10 +120,18 @@ export async function benchScale({ n = { tetherd: 1000 }, window = 100, budgetS 
     const FWHOW = 'tetherd: rule lines in `nft -a list table inet tether` (chain bodies, not set/map elements); dockerd/podman: `iptables-save | wc -l`; in the test host';
     if (before[e]?.rules != null) rec('scale: firewall rules, before', e, null, before[e].rules, 'rules', FWHOW);
     if (after[e]?.rules != null) rec('scale: firewall rules, after the run', e, null, after[e].rules, 'rules', FWHOW);
-    const rss = await daemonRss(e);
-    if (rss !== null) rec('scale: daemon RSS after the run', e, null, rss, 'MiB', 'RSS of the daemon process tree (daemon + monitors/shims still its descendants), from /proc');
+    const mem = await daemonMemory(e);
+    if (mem) {
+      rec('scale: daemon RSS after the run', e, null, mem.rss, 'MiB', 'RSS of the daemon process tree (daemon + monitors/shims still its descendants), from /proc');
+      rec('scale: daemon PSS after the run', e, null, mem.pss, 'MiB', 'PSS of the same tree: pages shared between its processes counted once');
+      notes.push(`scale: ${e}: RSS by process: ${mem.detail}.`);
+    }
     notes.push(`scale: ${e}: ${cnt} containers; windows #${wins.first[0] + 1}–${wins.first[1]} / #${wins.middle[0] + 1}–${wins.middle[1]} / #${wins.last[0] + 1}–${wins.last[1]}; ${errs.length} failed runs${errs.length ? ` (first: ${errText(errs[0])})` : ''}; firewall before ${fw(before[e])}, after ${fw(after[e])}.`);
     extra.scale.engines[e] = { n: cnt, windows: wins, perRunMs: per[e].map((r) => (r ? Math.round(r.ms * 100) / 100 : null)), failed: errs.length, firewallBefore: before[e], firewallAfter: after[e] };
+  }
+  if (floor && floorRuns.first.length && floorRuns.last.length) {
+    for (const [k, runs] of Object.entries(floorRuns)) for (const ms of runs) rec(`scale: per run, ${k} window`, FLOOR, null, ms, 'ms', FLOOR_HOW);
+    rec('scale: last / first window (median per run)', FLOOR, null, quantile(floorRuns.last, 0.5) / quantile(floorRuns.first, 0.5), '×', FLOOR_HOW);
   }
   for (const e of live) {
     const t1 = performance.now();

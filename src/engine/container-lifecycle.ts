@@ -152,16 +152,30 @@ export class ContainerLifecycle {
     await this.start(ref);
   }
 
-  /** Resolves with the exit code once the condition holds (Docker's POST /containers/{id}/wait). */
-  async waitFor(id: string, condition: WaitCondition): Promise<number> {
+  /**
+   * Resolves with the exit code once the condition holds (Docker's POST /containers/{id}/wait).
+   * An abort (the client went away: `docker run -d` sends a wait and exits) rejects and drops the
+   * listener, so a waiter does not hold its request until the container exits.
+   */
+  async waitFor(id: string, condition: WaitCondition, signal?: AbortSignal): Promise<number> {
     // Listen before looking: an exit between the look and the listen would be missed.
     const event = condition === 'removed' ? `removed:${id}` : `exit:${id}`;
     let listener!: (code: number) => void;
-    const next = new Promise<number>((resolve) => this.events.once(event, (listener = resolve)));
+    let onAbort = (): void => undefined;
+    const next = new Promise<number>((resolve, reject) => {
+      this.events.once(event, (listener = resolve));
+      onAbort = () => {
+        this.events.off(event, listener);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
+    if (signal?.aborted) onAbort();
     const c = await this.containers.tryFind(id);
     const now = condition === 'not-running' && c && c.state.status !== 'running' ? c.state.exitCode : condition === 'removed' && !c ? 0 : undefined;
     if (now === undefined) return next;
     this.events.off(event, listener);
+    next.catch(() => undefined);
     return now;
   }
 

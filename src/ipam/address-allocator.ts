@@ -4,7 +4,7 @@
 // address of a user-configured subnet, even outside the ip-range. "Taken" is state the engine
 // reads from its store and passes in; nothing is remembered here.
 import { conflict, internal, invalid } from '../errors.js';
-import { type Cidr, type Family, type Ip, broadcastAddress, cidrContains, formatIp, ipEquals, tryParseIp } from './address.js';
+import { type Cidr, type Family, type Ip, broadcastAddress, cidrContains, formatIp, tryParseIp } from './address.js';
 import { type PoolConfig, isReserved } from './network-config.js';
 
 export interface NetworkRef {
@@ -31,19 +31,18 @@ export interface EndpointRequest {
 
 const IN_USE = 'Address already in use';
 
-function keyOf(ip: Ip): string {
-  return `${ip.family}/${ip.value}`;
-}
+/** Taken addresses by family, as values: a walk over a thousand of them costs set lookups only. */
+type TakenSets = Readonly<Record<Family, ReadonlySet<bigint>>>;
 
-function takenKeys(taken: TakenAddresses): Set<string> {
-  const keys = new Set<string>();
+function takenSets(taken: TakenAddresses): TakenSets {
+  const sets = { 4: new Set<bigint>(), 6: new Set<bigint>() };
   for (const item of taken) {
     const ip = typeof item === 'string' ? tryParseIp(item) : item;
     // The store only ever holds addresses this module produced; anything else is corrupt state.
     if (ip === undefined) throw internal(`taken address ${String(item)} is not an address`);
-    keys.add(keyOf(ip));
+    sets[ip.family].add(ip.value);
   }
-  return keys;
+  return sets;
 }
 
 /**
@@ -58,10 +57,12 @@ export function parseRequestedAddress(text: string, family: Family): Ip {
   return ip;
 }
 
-/** Whether `ip` is held by the pool itself: network/broadcast address, gateway or aux address. */
-function heldByPool(pool: PoolConfig, ip: Ip): boolean {
-  if (isReserved(pool.subnet, ip) || ipEquals(pool.gateway, ip)) return true;
-  return [...pool.auxAddresses.values()].some((aux) => ipEquals(aux, ip));
+/** What the pool itself holds: network/broadcast address, gateway and aux addresses. */
+function heldByPool(pool: PoolConfig): Set<bigint> {
+  const held = new Set([pool.subnet.network, pool.gateway.value, ...[...pool.auxAddresses.values()].map((aux) => aux.value)]);
+  const broadcast = broadcastAddress(pool.subnet);
+  if (isReserved(pool.subnet, broadcast)) held.add(broadcast.value);
+  return held;
 }
 
 /**
@@ -71,7 +72,7 @@ function heldByPool(pool: PoolConfig, ip: Ip): boolean {
  * report — Docker's IPAM contract marks it Forbidden).
  */
 export function reserveStaticAddress(pools: readonly PoolConfig[], ip: Ip, taken: TakenAddresses): EndpointAddress {
-  return reserveIn(pools, ip, takenKeys(taken));
+  return reserveIn(pools, ip, takenSets(taken));
 }
 
 /**
@@ -91,9 +92,9 @@ function poolContaining(pools: readonly PoolConfig[], ip: Ip): PoolConfig {
   return pool;
 }
 
-function reserveIn(pools: readonly PoolConfig[], ip: Ip, taken: ReadonlySet<string>): EndpointAddress {
+function reserveIn(pools: readonly PoolConfig[], ip: Ip, taken: TakenSets): EndpointAddress {
   const pool = poolContaining(pools, ip);
-  if (heldByPool(pool, ip) || taken.has(keyOf(ip))) throw conflict(IN_USE, 'ipam.addressInUse');
+  if (heldByPool(pool).has(ip.value) || taken[ip.family].has(ip.value)) throw conflict(IN_USE, 'ipam.addressInUse');
   return { address: ip, prefixLength: pool.subnet.prefix, gateway: pool.gateway, pool };
 }
 
@@ -107,10 +108,10 @@ export function allocateDynamicAddress(
   taken: TakenAddresses,
   network: NetworkRef,
 ): EndpointAddress {
-  return allocateIn(pools, family, takenKeys(taken), network);
+  return allocateIn(pools, family, takenSets(taken)[family], network);
 }
 
-function allocateIn(pools: readonly PoolConfig[], family: Family, keys: ReadonlySet<string>, network: NetworkRef): EndpointAddress {
+function allocateIn(pools: readonly PoolConfig[], family: Family, keys: ReadonlySet<bigint>, network: NetworkRef): EndpointAddress {
   for (const pool of pools) {
     if (!pool.active || pool.family !== family) continue;
     const address = lowestFree(pool, keys);
@@ -124,12 +125,12 @@ function allocateIn(pools: readonly PoolConfig[], family: Family, keys: Readonly
  * the taken set or held by the pool, so this takes at most |taken| + |aux| + 3 steps even in an
  * IPv6 /64.
  */
-function lowestFree(pool: PoolConfig, taken: ReadonlySet<string>): Ip | undefined {
+function lowestFree(pool: PoolConfig, taken: ReadonlySet<bigint>): Ip | undefined {
   const span: Cidr = pool.ipRange ?? pool.subnet;
   const last = broadcastAddress(span).value;
+  const held = heldByPool(pool);
   for (let value = span.network; value <= last; value++) {
-    const ip: Ip = { family: pool.family, value };
-    if (!heldByPool(pool, ip) && !taken.has(keyOf(ip))) return ip;
+    if (!held.has(value) && !taken.has(value)) return { family: pool.family, value };
   }
   return undefined;
 }
@@ -154,10 +155,10 @@ export function allocateEndpoint(
       'ipam.staticOnPoolNetwork',
     );
   }
-  const keys = takenKeys(taken);
+  const sets = takenSets(taken);
   const pick = (family: Family, wanted: Ip | undefined): EndpointAddress | undefined => {
     if (!pools.some((p) => p.active && p.family === family)) return undefined;
-    return wanted ? reserveIn(pools, wanted, keys) : allocateIn(pools, family, keys, network);
+    return wanted ? reserveIn(pools, wanted, sets) : allocateIn(pools, family, sets[family], network);
   };
   const ipv4 = pick(4, wanted4);
   const ipv6 = pick(6, wanted6);

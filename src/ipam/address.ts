@@ -28,20 +28,28 @@ export interface Cidr {
 
 export const bitsOf = (family: Family): 32 | 128 => (family === 4 ? 32 : 128);
 
-const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
 const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
 
+/** One pass over the characters (the IPAM walks a network's every lease through here). */
 function parseV4(text: string): bigint | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0n;
-  for (const part of parts) {
-    if (!DECIMAL_OCTET.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = (value << 8n) | BigInt(n);
+  let value = 0;
+  let octets = 0;
+  let i = 0;
+  while (octets < 4) {
+    if (octets > 0) {
+      if (text.charCodeAt(i) !== 0x2e) return undefined; // '.'
+      i++;
+    }
+    const start = i;
+    let n = 0;
+    for (let c = text.charCodeAt(i); c >= 0x30 && c <= 0x39 && i - start < 3; c = text.charCodeAt(++i)) n = n * 10 + c - 0x30;
+    const digits = i - start;
+    // Go refuses leading zeros ("01") and more than three digits; no digit at all is no octet.
+    if (digits === 0 || n > 255 || (digits > 1 && text.charCodeAt(start) === 0x30)) return undefined;
+    value = value * 256 + n;
+    octets++;
   }
-  return value;
+  return i === text.length ? BigInt(value) : undefined;
 }
 
 /** Parses the 16-bit groups of one side of `::`; a trailing dotted quad counts as two groups. */

@@ -189,11 +189,18 @@ export function containerRoutes(engine: Engine, opts: ContainerRouteOptions = {}
         const c = await engine.containers.find(params['id']!);
         // Register before answering: the CLI sends wait(next-exit) *before* start, and dockerd
         // sends the 200 and headers at once, holding the chunked body until the exit (03-run.log).
-        const done = engine.lifecycle.waitFor(c.id, condition);
+        // A client that hangs up (`docker run -d` exits right after start) ends the wait: held,
+        // its request and socket would stay until the container exits, one per container.
+        const gone = new AbortController();
+        res.once('close', () => gone.abort());
+        const done = engine.lifecycle.waitFor(c.id, condition, gone.signal);
         res.writeHead(200, { ...baseHeaders(), 'Content-Type': 'application/json' });
         res.flushHeaders();
-        const code = await done;
-        if (!res.destroyed && !res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: code })}\n`);
+        const code = await done.catch((e: unknown) => {
+          if (gone.signal.aborted) return undefined;
+          throw e;
+        });
+        if (code !== undefined && !res.destroyed && !res.writableEnded) res.end(`${JSON.stringify({ Error: null, StatusCode: code })}\n`);
         return 'handled';
       },
     },

@@ -190,9 +190,9 @@ async function benchMany() {
 async function benchDns() {
   const secs = opt['dns-seconds'];
   const M10 = 'DNS qps, 10 clients', M10L = 'DNS avg latency, 10 clients', M1 = 'DNS qps, 1 client', M1A = 'DNS avg latency, 1 client';
-  const P50 = 'DNS p50 latency, 1 client', P99 = 'DNS p99 latency, 1 client';
+  const P50 = 'DNS p50 latency, 1 client', P99 = 'DNS p99 latency, 1 client', RATIO = 'DNS p99 / p50, 1 client';
   for (const e of names) {
-    if (!alive[e]) { for (const m of [M10, M10L, M1, M1A, P50, P99]) dead(m, e, m.includes('qps') ? 'qps' : 'ms'); continue; }
+    if (!alive[e]) { for (const m of [M10, M10L, M1, M1A, P50, P99, RATIO]) dead(m, e, m.includes('qps') ? 'qps' : m === RATIO ? '×' : 'ms'); continue; }
     await rmf(e, 'bench-dns');
     await cli(e, 'run', '-d', '--name', 'bench-dns', '--network', 'bench-net', 'busybox', 'sleep', '3600');
   }
@@ -233,6 +233,7 @@ async function benchDns() {
           (pooled[e] ??= []).push(...ls);
           rec(P50, e, null, quantile(ls, 0.5), 'ms', `${HOW}; p50 of the per-query latencies of one run`);
           rec(P99, e, null, quantile(ls, 0.99), 'ms', `${HOW}; p99 of the per-query latencies of one run`);
+          rec(RATIO, e, null, quantile(ls, 0.99) / quantile(ls, 0.5), '×', `${HOW}; p99 / p50 of one run (goal for tetherd: ≤ 3)`);
         }
       }
     }
@@ -240,8 +241,9 @@ async function benchDns() {
   extra.dns = {};
   for (const [e, ls] of Object.entries(pooled)) {
     extra.dns[e] = { c1Queries: ls.length, c1P50Ms: quantile(ls, 0.5), c1P90Ms: quantile(ls, 0.9), c1P99Ms: quantile(ls, 0.99), c1MaxMs: Math.max(...ls) };
-    notes.push(`dns: ${e}: all ${ls.length} c1 queries pooled: p50 ${quantile(ls, 0.5).toFixed(3)} ms, p99 ${quantile(ls, 0.99).toFixed(3)} ms.`);
+    notes.push(`dns: ${e}: all ${ls.length} c1 queries pooled: p50 ${quantile(ls, 0.5).toFixed(3)} ms, p99 ${quantile(ls, 0.99).toFixed(3)} ms (p99 / p50 ${(quantile(ls, 0.99) / quantile(ls, 0.5)).toFixed(2)}).`);
   }
+  if (floor) notes.push(`dns: the floor's responder: ${floor.dnsResponder}.`);
 }
 
 // ---------- main ----------

@@ -24,8 +24,8 @@ fi
 npm run --silent build
 
 # The bin entries of package.json, on PATH (npm link would also work; a wrapper needs no npm prefix).
-for bin in tetherd tether; do
-  printf '#!/bin/sh\nexec node %q "$@"\n' "$PWD/dist/src/cmd/$bin.js" > "/usr/local/bin/$bin"
-  chmod 755 "/usr/local/bin/$bin"
-done
+# tetherd through its launcher, which carries the daemon's node flags.
+printf '#!/bin/sh\nexec %q "$@"\n' "$PWD/scripts/tetherd" > /usr/local/bin/tetherd
+printf '#!/bin/sh\nexec node %q "$@"\n' "$PWD/dist/src/cmd/tether.js" > /usr/local/bin/tether
+chmod 755 /usr/local/bin/tetherd /usr/local/bin/tether
 echo "setup: done ($(node --version), $(nft --version | head -1))"

@@ -14,7 +14,7 @@ const conf = JSON.parse(process.env.BENCH_FLOOR || 'null');
 
 /** What the floor of each metric is, for the notes under the table. */
 export const FLOOR_HOW =
-  'floor: a long-lived process in a test host of its own, starting the tools tetherd starts. network create = one `ip -batch -` (bridge, address, up) + one `nft -f -` adding the four set elements tetherd adds for a network; network rm = the reverse; connect = one `ip -batch -` (veth with its peer in a prepared netns, on a bridge) + one `nsenter … ip -batch -` (address, up, default route); disconnect = one `ip -batch -` deleting it; run -d = `crun run --detach` of busybox sleep (minimal OCI config, the bench\'s busybox rootfs) in a prepared netns with a veth attached; run → first reply = that + one `nsenter … ip -batch -` (address, up, route) to the first TCP RST seen by the same probe from a peer netns; DNS = a minimal UDP responder on 127.0.0.11 (one socket, a fixed A record) queried by the same dnsperf. CLI rows compare against the same floor: their tetherd figure includes the docker CLI\'s own start-up.';
+  'floor: a long-lived process in a test host of its own, starting the tools tetherd starts. network create = one `ip -batch -` (bridge, address, up) + one `nft -f -` adding the four set elements tetherd adds for a network; network rm = the reverse; connect = one `ip -batch -` (veth with its peer in a prepared netns, on a bridge) + one `nsenter … ip -batch -` (address, up, default route); disconnect = one `ip -batch -` deleting it; run -d = `crun run --detach` of busybox sleep (minimal OCI config, the bench\'s busybox rootfs) in a prepared netns with a veth attached; run → first reply = that + one `nsenter … ip -batch -` (address, up, route) to the first TCP RST seen by the same probe from a peer netns; DNS = a minimal UDP responder on 127.0.0.11 (one socket, a fixed A record; in C, bench/lib/floor-dns.c, where the machine has cc) queried by the same dnsperf. CLI rows compare against the same floor: their tetherd figure includes the docker CLI\'s own start-up.';
 
 /** The floor's agent, or null when the bench runs without one (no BENCH_FLOOR). */
 export async function startFloor() {
@@ -38,6 +38,8 @@ export async function startFloor() {
   }
   return {
     dnsNetns: s.dnsNetns,
+    /** Which responder answers the floor's DNS queries (C, or Node where there is no cc). */
+    dnsResponder: s.dnsResponder,
     /** {ok, ms} / {ok: false, error} */
     ask,
     async close() {

@@ -9,6 +9,11 @@
 import { readFileSync } from 'node:fs';
 import { quantile, spans } from './common.mjs';
 
+/**
+ * Operations whose time is spent waiting for something else (a container's exit, a client's
+ * hang-up: `docker run -d` sends a wait and leaves), not working: never counted as daemon time.
+ */
+const WAITING = /^POST \/containers\/:id\/(wait|attach)$|^GET \/events$/;
 /** A trace line can be written a moment after the client has its answer. */
 const SLACK_MS = 5;
 /** `time` is in whole milliseconds: an operation's start computed from it can be 1 ms early. */
@@ -26,6 +31,7 @@ function opLines(path) {
     if (!l.includes('"msg":"op"')) continue;
     try {
       const o = JSON.parse(l);
+      if (WAITING.test(o.op)) continue;
       ops.push({ at: Date.parse(o.time), op: o.op, ms: o.ms, phases: o.phases ?? {} });
     } catch { /* a line cut short by the daemon's end */ }
   }

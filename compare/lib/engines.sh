@@ -164,7 +164,7 @@ tcmp_engine_up() { # engine
       [ -f "$TCMP_REPO/dist/src/cmd/tetherd.js" ] || { tcmp_log "tetherd: not built"; return 1; }
       echo '{}' > "$d/daemon.json"
       # shellcheck disable=SC2086 # TCMP_TETHERD_ARGS: extra flags, word-split (bench: --trace-ops)
-      nsenter --net=$ns node "$TCMP_REPO/dist/src/cmd/tetherd.js" --config-file "$d/daemon.json" -H unix://$sock \
+      nsenter --net=$ns "$TCMP_REPO/scripts/tetherd" --config-file "$d/daemon.json" -H unix://$sock \
         --data-root "$d/data" --exec-root "$d/exec" --dns $TCMP_STUB_IP ${TCMP_TETHERD_ARGS:-} >"$d/daemon.log" 2>&1 &
       ;;
     podman)

@@ -8,7 +8,8 @@ import { join, resolve } from 'node:path';
 import { ownedProcesses } from '../../src/kernel/owner.js';
 import type { TestHost } from './testhost.js';
 
-const TETHERD = resolve(import.meta.dirname, '../../src/cmd/tetherd.js');
+/** The launcher (node flags included); it execs dist/src/cmd/tetherd.js in place. */
+const TETHERD = resolve(import.meta.dirname, '../../../scripts/tetherd');
 
 export interface ApiResponse {
   status: number;
@@ -76,7 +77,7 @@ export function spawnDaemon(host: TestHost, extraArgs: string[] = [], roots?: Da
   const execRoot = roots?.execRoot ?? join(host.dir, 'exec');
   const socket = roots?.socket ?? join(host.dir, 'tether.sock');
   const args = [
-    `--net=${host.nsPath}`, '--', process.execPath, TETHERD,
+    `--net=${host.nsPath}`, '--', TETHERD,
     '-H', `unix://${socket}`, '--data-root', dataRoot, '--exec-root', execRoot,
     '--config-file', join(host.dir, 'no-daemon.json'),
     // Containers' cgroups under a parent of this test host's own, removed with it.

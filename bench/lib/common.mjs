@@ -138,7 +138,7 @@ export async function daemonMemory(e) {
   }
   const parts = [...byName].sort((a, b) => b[1].kib - a[1].kib)
     .map(([name, b]) => `${name}${b.n > 1 ? ` ×${b.n}` : ''} ${(b.kib / 1024).toFixed(1)}`);
-  return { rss: rss / 1024, pss: pss / 1024, detail: parts.join(' · ') };
+  return { rss: rss / 1024, pss: pss / 1024, detail: parts.join(' · '), names: [...byName.keys()] };
 }
 function readdirSafe(d) { try { return readdirSync(d); } catch { return []; } }
 

@@ -126,6 +126,22 @@ export async function benchScale({ n = { tetherd: 1000 }, window = 100, budgetS 
       rec('scale: daemon PSS after the run', e, null, mem.pss, 'MiB', 'PSS of the same tree: pages shared between its processes counted once');
       notes.push(`scale: ${e}: RSS by process: ${mem.detail}.`);
     }
+    // tetherd's helpers that come and go with sandbox starts (the IPC broker idles out after
+    // 10 s, a socket child leaves once it handed its sockets over): the tree at rest, without them
+    const transient = /ipc-broker-child|socket-child/;
+    if (e === 'tetherd' && mem?.names.some((n) => transient.test(n))) {
+      const until = performance.now() + 20_000;
+      let rest = mem;
+      while (rest?.names.some((n) => transient.test(n)) && performance.now() < until) {
+        await new Promise((r) => setTimeout(r, 500));
+        rest = await daemonMemory(e);
+      }
+      if (rest && !rest.names.some((n) => transient.test(n))) {
+        rec('scale: daemon RSS at rest', e, null, rest.rss, 'MiB', 'the same, once the helpers that come and go with sandbox starts have left');
+        rec('scale: daemon PSS at rest', e, null, rest.pss, 'MiB', 'the same, once the helpers that come and go with sandbox starts have left');
+        notes.push(`scale: ${e}: at rest, RSS by process: ${rest.detail}.`);
+      }
+    }
     notes.push(`scale: ${e}: ${cnt} containers; windows #${wins.first[0] + 1}–${wins.first[1]} / #${wins.middle[0] + 1}–${wins.middle[1]} / #${wins.last[0] + 1}–${wins.last[1]}; ${errs.length} failed runs${errs.length ? ` (first: ${errText(errs[0])})` : ''}; firewall before ${fw(before[e])}, after ${fw(after[e])}.`);
     extra.scale.engines[e] = { n: cnt, windows: wins, perRunMs: per[e].map((r) => (r ? Math.round(r.ms * 100) / 100 : null)), failed: errs.length, firewallBefore: before[e], firewallAfter: after[e] };
   }

@@ -113,6 +113,28 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
     assert.deepEqual(readdirSync(join(n1.daemon.execRoot, 'netns-pinned')).sort(), before);
   });
 
+  it("a host's half of a network comes with its first container there and goes with the last; a remove on host 1 leaves nothing anywhere", async () => {
+    const r = cli(n1, 'network', 'create', '-d', 'overlay', '--attachable', 'ov-brief');
+    assert.equal(r.code, 0, r.stderr);
+    const ns = `ov-${r.stdout.trim().slice(0, 12)}`;
+    const has = (n: ClusterNode): boolean => readdirSync(join(n.daemon.execRoot, 'netns-pinned')).includes(ns);
+    assert.deepEqual([n1, n2, n3].map(has), [false, false, false], 'no host builds it before a container joins');
+    await runDetached(n3.daemon, 'brief', { HostConfig: { NetworkMode: 'ov-brief' } });
+    await runDetached(n3.daemon, 'brief2', { HostConfig: { NetworkMode: 'ov-brief' } });
+    assert.deepEqual([n1, n2, n3].map(has), [false, false, true]);
+    const refused = cli(n1, 'network', 'rm', 'ov-brief');
+    assert.equal(refused.code, 1, 'host 3 has containers on it');
+    assert.match(refused.stderr, /active endpoints/);
+    assert.equal(cli(n3, 'rm', '-f', 'brief').code, 0);
+    assert.ok(has(n3), 'brief2 still uses it');
+    assert.equal(cli(n3, 'rm', '-f', 'brief2').code, 0);
+    assert.ok(!has(n3), "gone with host 3's last container on it");
+    const rm = cli(n1, 'network', 'rm', 'ov-brief');
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.deepEqual([n1, n2, n3].map(has), [false, false, false]);
+    assert.equal(cli(n3, 'network', 'ls', '--filter', 'name=ov-brief', '-q').stdout.trim(), '');
+  });
+
   it('a host whose daemon is killed and restarted is reachable again; no address is handed out twice', async () => {
     await n2.daemon.kill9();
     await n2.restart();

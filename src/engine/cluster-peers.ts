@@ -127,6 +127,8 @@ class Follow {
 
 export class ClusterPeers implements EndpointObserver {
   private readonly follows = new Map<string, Follow>();
+  /** A network's kernel side comes with the first endpoint here and goes with the last: one at a time. */
+  private readonly here: Serial = serial();
 
   constructor(private readonly d: ClusterDeps) {}
 
@@ -151,20 +153,32 @@ export class ClusterPeers implements EndpointObserver {
   /** Before an endpoint here joins a global network: its kernel side on this host, and its peers. */
   async joining(net: NetworkRecord): Promise<void> {
     if (!this.isGlobal(net)) return;
-    await this.d.drivers.of(net).createNetwork(this.d.ctx, net);
-    await this.follow(net);
+    await this.here(async () => {
+      await this.d.drivers.of(net).createNetwork(this.d.ctx, net);
+      await this.follow(net);
+    });
   }
 
   endpointUp(): void {}
 
-  /** The last endpoint here left: the network's other hosts no longer matter to this one. */
-  async endpointDown(ep: EndpointRecord, net: NetworkRecord): Promise<void> {
+  endpointDown(): void {}
+
+  /**
+   * The last endpoint here left: the network's other hosts no longer matter to this one, and its
+   * kernel side goes too, as libnetwork's overlay drops a host's sandbox with its last endpoint.
+   * Only then may the network be removed (its endpoints, on any host, refuse the remove), so a
+   * remove on another host leaves nothing here.
+   */
+  async left(ep: EndpointRecord, net: NetworkRecord): Promise<void> {
     if (!this.isGlobal(net)) return;
-    const others = (await this.d.store.endpoints({ networkId: net.id })).filter((r) => r.doc.id !== ep.id && r.doc.host?.address === this.d.self.address);
-    if (others.length > 0) return;
-    const f = this.follows.get(net.id);
-    this.follows.delete(net.id);
-    await f?.close(true);
+    await this.here(async () => {
+      const others = (await this.d.store.endpoints({ networkId: net.id })).filter((r) => r.doc.id !== ep.id && r.doc.host?.address === this.d.self.address);
+      if (others.length > 0) return;
+      const f = this.follows.get(net.id);
+      this.follows.delete(net.id);
+      await f?.close(true);
+      await this.d.drivers.of(net).deleteNetwork(this.d.ctx, net);
+    });
   }
 
   private follow(net: NetworkRecord): Promise<void> {

@@ -26,6 +26,8 @@ export interface EndpointObserver {
   joining?(net: NetworkRecord): Promise<void>;
   endpointUp(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
   endpointDown(ep: EndpointRecord, net: NetworkRecord): Promise<void> | void;
+  /** After the driver let the endpoint go (its row is still there, 'removing'). */
+  left?(ep: EndpointRecord, net: NetworkRecord): Promise<void>;
 }
 
 /** The names the embedded DNS answers for an endpoint (INDEX 04); link aliases are the linker's own view, kept by the resolver. */
@@ -80,6 +82,7 @@ export class Endpoints {
     if (net) {
       for (const o of this.observers) await o.endpointDown(ep, net);
       await this.drivers.of(net).leave(this.ctx, net, this.joinSpec(ep, { containerId: ep.containerId, netnsPath }, net));
+      for (const o of this.observers) await o.left?.(ep, net);
     }
     await this.store.deleteEndpoint(ep.id);
   }

@@ -86,6 +86,23 @@ describe('cluster on the fake engine', () => {
     assert.equal(a.w.engine.dns.records.lookup(ca.id, 'cb'), undefined);
   });
 
+  it("makes a global network's kernel side on a host with its first endpoint there and takes it with the last", async () => {
+    const { a, b } = await twoHosts();
+    const net = await a.w.engine.networks.create(overlay('ov'));
+    assert.deepEqual([a.driver.made.has(net.id), b.driver.made.has(net.id)], [false, false], 'nothing at create, on either host');
+    const [b1, b2] = await Promise.all([run(b, 'b1', 'ov'), run(b, 'b2', 'ov')]);
+    assert.deepEqual([a.driver.made.has(net.id), b.driver.made.has(net.id)], [false, true]);
+    await b.w.engine.lifecycle.stop(b1.id);
+    assert.ok(b.driver.made.has(net.id), 'b2 still uses it');
+    await b.w.engine.lifecycle.stop(b2.id);
+    assert.ok(!b.driver.made.has(net.id), 'gone with the last endpoint on b');
+    await b.w.engine.lifecycle.start(b2.id);
+    assert.ok(b.driver.made.has(net.id), 'back with the next');
+    await b.w.engine.lifecycle.stop(b2.id);
+    await a.w.engine.networks.remove('ov');
+    assert.deepEqual([a.driver.made.has(net.id), b.driver.made.has(net.id)], [false, false], 'removed on a, nothing left on b');
+  });
+
   it('hands out distinct addresses to endpoints reserved at once on both hosts', async () => {
     const { a, b } = await twoHosts();
     await a.w.engine.networks.create(overlay('ov'));

@@ -78,7 +78,9 @@ export class Networks {
 
     try {
       await crashPoint('network.create.reserved');
-      if (!net.configOnly) await driver.createNetwork(this.ctx, net);
+      // A global network's kernel side is made on each host by its first endpoint there
+      // (cluster-peers.ts), as Docker's overlay is on a node once a task lands on it.
+      if (!net.configOnly && driver.scope !== 'global') await driver.createNetwork(this.ctx, net);
       await crashPoint('network.create.kernel');
       await this.store.setNetworkStatus(net.id, 'ready');
     } catch (e) {

@@ -11,10 +11,13 @@ export const STUB_VNI = 'com.tether.test.vni';
 export interface StubOverlay extends NetworkDriver {
   /** `+<endpoint>@<host> <ipv4>` or `-<endpoint>@<host>`, in call order. */
   readonly peers: string[];
+  /** The networks whose (would-be) kernel side is made on this host: createNetwork adds, deleteNetwork takes. */
+  readonly made: Set<string>;
 }
 
 export function stubOverlayDriver(): StubOverlay {
   const peers: string[] = [];
+  const made = new Set<string>();
   const { predefined: _none, ...kernelFree } = noLinkDriver('overlay', 'sandbox', '');
   return {
     ...kernelFree,
@@ -22,6 +25,13 @@ export function stubOverlayDriver(): StubOverlay {
     ipam: 'default',
     singleton: false,
     peers,
+    made,
+    async createNetwork(_ctx, net) {
+      made.add(net.id);
+    },
+    async deleteNetwork(_ctx, net) {
+      made.delete(net.id);
+    },
     assign(net, others) {
       const taken = new Set(others.map((n) => n.options[STUB_VNI]));
       let vni = 4096;

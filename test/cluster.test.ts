@@ -135,6 +135,24 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
     assert.equal(cli(n3, 'network', 'ls', '--filter', 'name=ov-brief', '-q').stdout.trim(), '');
   });
 
+  it('a host away longer than its lease: its running containers join again, on addresses nobody else has', async () => {
+    const old = (await endpointOf(n3, 'c0')).IPAddress as string;
+    await n3.daemon.kill9(); // its containers run on; its endpoints expire with its lease
+    await waitFor(() => 'c0 still resolves on host 1', () => cli(n1, 'exec', 'watcher', 'nslookup', 'c0', '127.0.0.11').code !== 0, 25_000);
+    // The freed address is the lowest free one: the next container anywhere takes it.
+    await runDetached(n2.daemon, 'squatter', { HostConfig: { NetworkMode: 'ov' } });
+    assert.equal((await endpointOf(n2, 'squatter')).IPAddress, old);
+    await n3.restart();
+    await reachable('watcher', 'c0', 30_000);
+    const now = (await endpointOf(n3, 'c0')).IPAddress as string;
+    assert.notEqual(now, old, 'c0 no longer claims the address squatter has');
+    const inside = cli(n3, 'exec', 'c0', 'ip', '-o', '-4', 'addr', 'show').stdout;
+    assert.ok(inside.includes(` ${now}/`) && !inside.includes(` ${old}/`), inside);
+    const r = cli(n1, 'exec', 'watcher', 'nslookup', 'c0', '127.0.0.11');
+    assert.match(r.stdout, new RegExp(`Address: ${now.replace(/\./g, '\\.')}`));
+    await reachable('watcher', 'squatter');
+  });
+
   it('a host whose daemon is killed and restarted is reachable again; no address is handed out twice', async () => {
     await n2.daemon.kill9();
     await n2.restart();

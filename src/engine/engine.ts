@@ -13,6 +13,7 @@ import type { PoolPlanner } from './pool-planner.js';
 import { ensurePredefined } from './predefined.js';
 import { reconcileNetworks, removeOrphans } from './reconcile.js';
 import { reconcileContainers } from './reconcile-containers.js';
+import { rejoinExpired } from './rejoin-expired.js';
 import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
 import type { NetworkAttachment } from '../model/network.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
@@ -25,6 +26,7 @@ import type { RuntimePort } from './runtime-port.js';
 import { EngineEvents } from './events.js';
 import { Resolver } from '../dns/resolver.js';
 import type { ClusterHost, EndpointRecord } from '../model/endpoint.js';
+import type { ContainerRecord } from '../model/container.js';
 import type { ClusterStore } from '../store/cluster-store.js';
 import { ClusterPeers } from './cluster-peers.js';
 import type { NetworkRecord } from '../model/network.js';
@@ -132,7 +134,21 @@ export class Engine {
     await this.deps.firewall.watch();
     await this.restoreNames();
     await this.peers?.start();
+    if (this.peers) await this.rejoinExpired(live);
     this.pool.start();
+  }
+
+  /** Running containers whose global endpoints expired while this host was away (rejoin-expired.ts). */
+  private async rejoinExpired(live: ContainerRecord[]): Promise<void> {
+    const deps = { store: this.store, drivers: this.drivers, kernel: this.ctx.kernel, sandboxes: this.sandboxes, networking: this.containerNetworking, save: (c: ContainerRecord) => this.containers.save(c) };
+    for (const c of live) {
+      try {
+        const nets = await rejoinExpired(deps, c);
+        if (nets.length > 0) this.deps.log.warn('a container’s endpoints expired while this host was away; it joined anew', { container: c.name, networks: nets });
+      } catch (e) {
+        this.deps.log.error('cannot rejoin a container to the networks whose endpoints expired', { container: c.name, error: String(e) });
+      }
+    }
   }
 
   /** Embedded DNS names exist on user-defined networks only, as in Docker. */

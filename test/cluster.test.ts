@@ -37,6 +37,36 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
       .filter((l) => / dst /.test(l))
       .join('\n');
   let netId = '';
+  /** What etcd holds of the hosts' leases and endpoints: said when an expiry does not come. */
+  const etcdLeases = (): string => {
+    const ids = n1.etcd.ctl(['lease', 'list']).split('\n').slice(1).map((l) => l.trim().split(/\s+/).pop()).filter((x): x is string => !!x);
+    const leases = ids.map((id) => n1.etcd.ctl(['lease', 'timetolive', id, '--keys']).trim()).join('; ');
+    const eps = n1.etcd.ctl(['get', '--prefix', '/tether/v1/', '--keys-only']).split('\n').filter((k) => k.includes('endpoint')).length;
+    return `etcd leases: ${leases || 'none'}; ${eps} endpoint keys`;
+  };
+  /**
+   * Containers on host 2 until one holds addr (freed by an expired endpoint; addresses go lowest
+   * free first, and a few lower ones may be free too); its name is the one given.
+   */
+  /** The container of host 3 (on ov) with the lowest address: the first a squatter gets once it is freed. */
+  const lowestOn3 = async (): Promise<{ name: string; ip: string }> => {
+    const names = [...Array.from({ length: 10 }, (_, i) => `c${2 * i}`), 'after'];
+    const all = await Promise.all(names.map(async (name) => ({ name, ip: (await endpointOf(n3, name)).IPAddress as string })));
+    const num = (ip: string): number => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+    return all.sort((a, b) => num(a.ip) - num(b.ip))[0]!;
+  };
+  const squat = async (name: string, addr: string): Promise<void> => {
+    for (let i = 0; i < 5; i++) {
+      const n = i === 0 ? name : `${name}-${i}`;
+      await runDetached(n2.daemon, n, { HostConfig: { NetworkMode: 'ov' } });
+      if ((await endpointOf(n2, n)).IPAddress === addr) {
+        if (n !== name) assert.equal(cli(n2, 'rename', n, name).code, 0);
+        return;
+      }
+      if (i === 0) assert.equal(cli(n2, 'rename', n, `${name}-0`).code, 0);
+    }
+    assert.fail(`no container on host 2 got ${addr}`);
+  };
 
   before(async () => {
     cluster = await startCluster();
@@ -136,21 +166,36 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
   });
 
   it('a host away longer than its lease: its running containers join again, on addresses nobody else has', async () => {
-    const old = (await endpointOf(n3, 'c0')).IPAddress as string;
+    const { name: victim, ip: old } = await lowestOn3();
     await n3.daemon.kill9(); // its containers run on; its endpoints expire with its lease
-    await waitFor(() => 'c0 still resolves on host 1', () => cli(n1, 'exec', 'watcher', 'nslookup', 'c0', '127.0.0.11').code !== 0, 25_000);
-    // The freed address is the lowest free one: the next container anywhere takes it.
-    await runDetached(n2.daemon, 'squatter', { HostConfig: { NetworkMode: 'ov' } });
-    assert.equal((await endpointOf(n2, 'squatter')).IPAddress, old);
+    await waitFor(() => `${victim} still resolves on host 1`, () => cli(n1, 'exec', 'watcher', 'nslookup', victim, '127.0.0.11').code !== 0, 25_000);
+    await squat('squatter', old);
     await n3.restart();
-    await reachable('watcher', 'c0', 30_000);
-    const now = (await endpointOf(n3, 'c0')).IPAddress as string;
-    assert.notEqual(now, old, 'c0 no longer claims the address squatter has');
-    const inside = cli(n3, 'exec', 'c0', 'ip', '-o', '-4', 'addr', 'show').stdout;
+    await reachable('watcher', victim, 30_000);
+    const now = (await endpointOf(n3, victim)).IPAddress as string;
+    assert.notEqual(now, old, `${victim} no longer claims the address squatter has`);
+    const inside = cli(n3, 'exec', victim, 'ip', '-o', '-4', 'addr', 'show').stdout;
     assert.ok(inside.includes(` ${now}/`) && !inside.includes(` ${old}/`), inside);
-    const r = cli(n1, 'exec', 'watcher', 'nslookup', 'c0', '127.0.0.11');
+    const r = cli(n1, 'exec', 'watcher', 'nslookup', victim, '127.0.0.11');
     assert.match(r.stdout, new RegExp(`Address: ${now.replace(/\./g, '\\.')}`));
     await reachable('watcher', 'squatter');
+  });
+
+  it('a host cut off from etcd past its lease, its daemon running: once back, its containers are reachable again on addresses nobody else has', async () => {
+    const { name: victim, ip: before } = await lowestOn3();
+    // The partition: nothing from host 3 reaches an etcd client port (its own member's included).
+    n3.host.sh(['nft', '-f', '-'], 'table inet partition {\n chain out { type filter hook output priority 0; tcp dport 2379 drop; }\n}\n');
+    try {
+      await waitFor(() => `${victim} still resolves on host 1`, () => cli(n1, 'exec', 'watcher', 'nslookup', victim, '127.0.0.11').code !== 0, 25_000);
+      await squat('squatter2', before);
+    } finally {
+      n3.host.sh(['nft', 'delete', 'table', 'inet', 'partition']);
+    }
+    await reachable('watcher', victim, 30_000);
+    const now = (await endpointOf(n3, victim)).IPAddress as string;
+    assert.notEqual(now, before);
+    await reachable('watcher', 'squatter2');
+    for (const other of ['c0', 'c2', 'after'].filter((n) => n !== victim)) await reachable('watcher', other);
   });
 
   it('a host whose daemon is killed and restarted is reachable again; no address is handed out twice', async () => {
@@ -170,7 +215,7 @@ describe('cluster: three hosts, etcd, global networks', { skip }, () => {
     assert.ok(fdb(n1, netId).includes(mac), 'programmed while host 2 lives');
     const gone = Date.now();
     await n2.daemon.kill9(); // and it never comes back: its lease runs out
-    await waitFor(() => 'c1 still resolves on host 1', () => cli(n1, 'exec', 'watcher', 'nslookup', 'c1', '127.0.0.11').code !== 0, 25_000);
+    await waitFor(() => `c1 still resolves on host 1; ${etcdLeases()}`, () => cli(n1, 'exec', 'watcher', 'nslookup', 'c1', '127.0.0.11').code !== 0, 25_000);
     await waitFor(() => 'c1 still resolves on host 3', () => cli(n3, 'exec', 'c0', 'nslookup', 'c1', '127.0.0.11').code !== 0, 5_000);
     await waitFor(() => `host 1's FDB still has ${mac}`, () => !fdb(n1, netId).includes(mac), 5_000);
     await waitFor(() => `host 3's FDB still has ${mac}`, () => !fdb(n3, netId).includes(mac), 5_000);

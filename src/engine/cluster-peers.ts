@@ -138,16 +138,26 @@ export class ClusterPeers implements EndpointObserver {
 
   /** At start: reclaims this host's endpoints and follows their networks. */
   async start(): Promise<void> {
-    const mine = (await this.d.store.endpoints()).map((r) => r.doc).filter((ep) => ep.host?.address === this.d.self.address);
-    const gone = await this.d.cluster.reclaim(mine.map((ep) => ep.id)).catch((e: unknown) => {
+    const mine = await this.reclaim().catch((e: unknown) => {
       this.d.log.error('cannot reclaim this host’s endpoints; they expire with the old lease', { error: String(e) });
       return [];
     });
-    for (const id of gone) this.d.log.error('an endpoint of this host expired while it was away', { endpoint: id });
     for (const networkId of new Set(mine.map((ep) => ep.networkId))) {
       const net = (await this.d.store.network(networkId))?.doc;
       if (net) await this.joining(net).catch((e: unknown) => this.d.log.error('cannot restore a global network here', { network: net.name, error: String(e) }));
     }
+  }
+
+  /**
+   * Puts this host's endpoints still in the store under its current lease (after a restart, or
+   * a lease lost while the store was out of reach); returns them. Throws while the store is
+   * unreachable. Those already expired are the engine's to rejoin (rejoin-expired.ts).
+   */
+  async reclaim(): Promise<EndpointRecord[]> {
+    const mine = (await this.d.store.endpoints()).map((r) => r.doc).filter((ep) => ep.host?.address === this.d.self.address);
+    const gone = await this.d.cluster.reclaim(mine.map((ep) => ep.id));
+    for (const id of gone) this.d.log.error('an endpoint of this host expired while it was away', { endpoint: id });
+    return mine.filter((ep) => !gone.includes(ep.id));
   }
 
   /** Before an endpoint here joins a global network: its kernel side on this host, and its peers. */

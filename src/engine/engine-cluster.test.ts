@@ -103,6 +103,25 @@ describe('cluster on the fake engine', () => {
     assert.deepEqual([a.driver.made.has(net.id), b.driver.made.has(net.id)], [false, false], 'removed on a, nothing left on b');
   });
 
+  it('a host whose lease was lost while it ran puts back what is stored and rejoins what expired', async () => {
+    const { cluster, a, b } = await twoHosts();
+    await a.w.engine.networks.create(overlay('ov'));
+    const ca = await run(a, 'ca', 'ov');
+    const kept = await run(b, 'kept', 'ov');
+    await cluster.expire(b.address); // b's endpoints are gone from the cluster
+    await eventually(() => a.driver.peers, () => a.driver.peers.includes(`-${kept.ep.id}@${b.address}`));
+    const squatter = await run(a, 'squatter', 'ov');
+    assert.equal(squatter.ep.ipv4, kept.ep.ipv4, 'the freed address is the lowest free one');
+    cluster.setDown(true);
+    cluster.loseLeases(); // b learns it while the store is out of reach: it retries
+    await new Promise((r) => setTimeout(r, 50));
+    cluster.setDown(false);
+    await eventually(() => b.w.store.endpoints({ containerId: kept.id }), () => a.w.engine.dns.records.lookup(ca.id, 'kept') !== undefined);
+    const [again] = (await b.w.store.endpoints({ containerId: kept.id })).map((r) => r.doc);
+    assert.ok(again && again.ipv4 !== squatter.ep.ipv4, `kept joined anew on ${again?.ipv4}, not on squatter's ${squatter.ep.ipv4}`);
+    assert.deepEqual(a.w.engine.dns.records.lookup(ca.id, 'kept')?.ipv4, [again.ipv4]);
+  });
+
   it('hands out distinct addresses to endpoints reserved at once on both hosts', async () => {
     const { a, b } = await twoHosts();
     await a.w.engine.networks.create(overlay('ov'));

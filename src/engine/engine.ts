@@ -14,6 +14,9 @@ import { ensurePredefined } from './predefined.js';
 import { reconcileNetworks, removeOrphans } from './reconcile.js';
 import { reconcileContainers } from './reconcile-containers.js';
 import { rejoinExpired } from './rejoin-expired.js';
+
+/** How soon a recovery after a lost host lease is tried again while the store is out of reach. */
+const LEASE_RETRY_MS = 1000;
 import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
 import type { NetworkAttachment } from '../model/network.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
@@ -23,6 +26,7 @@ import { ContainerStdio } from './container-stdio.js';
 import { Execs } from './execs.js';
 import { Endpoints } from './endpoints.js';
 import type { RuntimePort } from './runtime-port.js';
+import { isTetherError } from '../errors.js';
 import { EngineEvents } from './events.js';
 import { Resolver } from '../dns/resolver.js';
 import type { ClusterHost, EndpointRecord } from '../model/endpoint.js';
@@ -57,6 +61,9 @@ export class Engine {
   readonly store: Store;
   readonly networks: Networks;
   private id = '';
+  /** A recovery after a lost host lease, under way (afterLeaseLost); close() waits for it. */
+  private recovery: Promise<void> | undefined;
+  private closed = false;
   readonly sandboxes: Sandboxes;
   readonly endpoints: Endpoints;
   readonly containerNetworking: ContainerNetworking;
@@ -135,20 +142,49 @@ export class Engine {
     await this.restoreNames();
     await this.peers?.start();
     if (this.peers) await this.rejoinExpired(live);
+    this.deps.cluster?.store.onLeaseLost(() => this.afterLeaseLost());
     this.pool.start();
   }
 
-  /** Running containers whose global endpoints expired while this host was away (rejoin-expired.ts). */
-  private async rejoinExpired(live: ContainerRecord[]): Promise<void> {
+  /**
+   * Running containers whose global endpoints expired while this host was away (rejoin-expired.ts).
+   * False when a container could not be rejoined because the store was out of reach: try later.
+   */
+  private async rejoinExpired(live: ContainerRecord[]): Promise<boolean> {
     const deps = { store: this.store, drivers: this.drivers, kernel: this.ctx.kernel, sandboxes: this.sandboxes, networking: this.containerNetworking, save: (c: ContainerRecord) => this.containers.save(c) };
+    let all = true;
     for (const c of live) {
       try {
         const nets = await rejoinExpired(deps, c);
         if (nets.length > 0) this.deps.log.warn('a container’s endpoints expired while this host was away; it joined anew', { container: c.name, networks: nets });
       } catch (e) {
+        if (isTetherError(e) && e.kind === 'unavailable') all = false; // the store is out of reach again
         this.deps.log.error('cannot rejoin a container to the networks whose endpoints expired', { container: c.name, error: String(e) });
       }
     }
+    return all;
+  }
+
+  /**
+   * The host lease was lost while the daemon ran (the store out of reach past the TTL): what is
+   * still stored goes under a new lease, what expired rejoins; retried each second until done.
+   */
+  private afterLeaseLost(): void {
+    if (this.recovery) return;
+    this.recovery = (async () => {
+      while (!this.closed) {
+        try {
+          await this.peers!.reclaim();
+          const live = (await this.containers.list()).filter((c) => c.state.status === 'running');
+          if (await this.rejoinExpired(live)) break;
+        } catch (e) {
+          if (this.closed) break;
+          this.deps.log.warn('this host’s lease was lost; retrying its recovery', { error: String(e) });
+        }
+        await new Promise((r) => setTimeout(r, LEASE_RETRY_MS).unref());
+      }
+      this.recovery = undefined;
+    })();
   }
 
   /** Embedded DNS names exist on user-defined networks only, as in Docker. */
@@ -173,6 +209,8 @@ export class Engine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    await this.recovery;
     await this.peers?.close();
     await this.pool.close();
     this.sandboxes.close();

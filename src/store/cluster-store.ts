@@ -33,4 +33,9 @@ export interface ClusterStore extends Store {
    * restarted host's, whose old lease is about to expire). Returns the ids no longer stored.
    */
   reclaim(endpointIds: readonly string[]): Promise<string[]>;
+  /**
+   * Calls listener when this host's lease is lost while it runs (the store was out of reach past
+   * the TTL): its endpoints may be gone from the cluster. The next write takes a new lease.
+   */
+  onLeaseLost(listener: () => void): void;
 }

@@ -28,6 +28,7 @@ import { internal, isTetherError } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EndpointRecord } from '../model/endpoint.js';
 import type { NetworkRecord } from '../model/network.js';
+import type { ClusterStore } from './cluster-store.js';
 import { ScopedTxn, type Handles } from './scoped-txn.js';
 import { RECORD_OP_NAMES, storeScopeOf, type Row, type RowStatus, type Store, type StoreScope, type StoreTx } from './store.js';
 
@@ -263,6 +264,9 @@ const RERUN_DEADLINE_MS = 10_000;
 export function createScopedStore(o: ScopedStoreOptions): Store {
   if (o.local.scope !== 'local' || o.global.scope !== 'global') throw internal('a scoped store takes a local and a global store');
   const known = new Known();
+  // A lost host lease: the cluster store may have dropped this host's endpoints behind our back
+  // (its one exception to "only this host writes them"), so they are listed again.
+  (o.global as Partial<Pick<ClusterStore, 'onLeaseLost'>>).onLeaseLost?.(() => (known.own = undefined));
   const plain: Handles = {
     inTx: false,
     local: async () => o.local,

@@ -25,6 +25,8 @@ export interface FakeClusterStore extends ClusterStore {
   endWatches(): void;
   /** The host's lease expired: its endpoints and their leases go. */
   expire(address: string): Promise<void>;
+  /** Tells every host that registered onLeaseLost (all share this store) that its lease is lost. */
+  loseLeases(): void;
   /** Watches open now. */
   readonly watching: number;
 }
@@ -33,6 +35,7 @@ export function fakeClusterStore(): FakeClusterStore {
   const inner = createMemoryStore('global');
   const log: Logged[] = [];
   const watchers = new Set<Watcher>();
+  const lostListeners: Array<() => void> = [];
   let down = false;
   const guard = <T>(fn: () => Promise<T>): Promise<T> => (down ? Promise.reject(unavailable('cluster store etcd (fake) is unreachable', 'store.unavailable')) : fn());
 
@@ -119,6 +122,12 @@ export function fakeClusterStore(): FakeClusterStore {
         watchers.delete(w);
         w.onError?.(unavailable('cluster store etcd (fake): watch ended (compacted)', 'store.watchEnded'));
       }
+    },
+    onLeaseLost(listener) {
+      lostListeners.push(listener);
+    },
+    loseLeases() {
+      for (const l of lostListeners) l();
     },
     async expire(address) {
       await tx(async (t) => {

@@ -99,11 +99,14 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
   };
 
   let lease: Lease | undefined;
+  const lostListeners: Array<() => void> = [];
   const leaseId = async (): Promise<string> => {
     if (!lease || lease.revoked()) {
       const fresh = client.lease(ttl);
       fresh.on('lost', () => {
-        if (lease === fresh) lease = undefined;
+        if (lease !== fresh) return;
+        lease = undefined;
+        for (const l of lostListeners) l();
       });
       lease = fresh;
     }
@@ -142,6 +145,9 @@ export function createEtcdStore(opts: EtcdStoreOptions): EtcdStore {
       const t = new EtcdTxn(client.kv, call);
       const rows = await records(t).endpoints({ networkId });
       return { rows, revision: t.revision! }; // a range read fixed it
+    },
+    onLeaseLost(listener) {
+      lostListeners.push(listener);
     },
     async reclaim(endpointIds) {
       const gone: string[] = [];

@@ -15,8 +15,6 @@ import { reconcileNetworks, removeOrphans } from './reconcile.js';
 import { reconcileContainers } from './reconcile-containers.js';
 import { rejoinExpired } from './rejoin-expired.js';
 
-/** How soon a recovery after a lost host lease is tried again while the store is out of reach. */
-const LEASE_RETRY_MS = 1000;
 import type { ConnectRequest, DisconnectRequest } from '../model/endpoint.js';
 import type { NetworkAttachment } from '../model/network.js';
 import { ContainerLifecycle } from './container-lifecycle.js';
@@ -38,6 +36,9 @@ import { Sandboxes } from './sandboxes.js';
 import { dnsEndpoint } from './dns-endpoint.js';
 import { SandboxPool } from './sandbox-pool.js';
 import { natMappings, type PortPublisher } from './port-publisher.js';
+
+/** How soon a recovery after a lost host lease is tried again while the store is out of reach. */
+const LEASE_RETRY_MS = 1000;
 
 export interface EngineDeps {
   config: DaemonConfig;

@@ -27,8 +27,12 @@ describe('helpers die with their daemon', () => {
     // socket children) is busy: the kills are spread over 1.5 times that span.
     const roots = (i: number) => ({ dataRoot: join(host.dir, `k${i}`, 'data'), execRoot: join(host.dir, `k${i}`, 'exec'), socket: join(host.dir, `k${i}.sock`) });
     const probe = spawnDaemon(host, [], roots(-1));
+    // Read what it says: a pipe nobody reads fills, and a daemon writing its log to it stops.
+    let said = '';
+    for (const s of [probe.child.stdout, probe.child.stderr]) s?.on('data', (b: Buffer) => (said = (said + b.toString()).slice(-4000)));
     const began = Date.now();
-    await waitFor(() => 'the probe daemon never started a socket child', () => ownedProcesses(probe.execRoot).some((p) => p.cmdline.includes('socket-child')), 20_000);
+    const status = (): string => `exit ${probe.child.exitCode ?? probe.child.signalCode ?? 'none yet'}; it said: ${said || 'nothing'}`;
+    await waitFor(() => `the probe daemon never started a socket child (${status()})`, () => ownedProcesses(probe.execRoot).some((p) => p.cmdline.includes('socket-child')), 20_000);
     const span = (Date.now() - began) * 1.5;
     probe.child.kill('SIGKILL');
 
@@ -36,6 +40,7 @@ describe('helpers die with their daemon', () => {
     const seen = new Set<string>();
     for (let i = 0; i < KILLS; i++) {
       const d = spawnDaemon(host, [], roots(i));
+      for (const s of [d.child.stdout, d.child.stderr]) s?.resume();
       const delay = Math.random() * span;
       killedAt.push(Math.round(delay));
       await new Promise<void>((r) => {

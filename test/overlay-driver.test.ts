@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createTestHost, uniqueName, type TestHost } from './helpers/testhost.js';
 import { startOverlayHost, type OverlayHost } from './helpers/overlay-host.js';
-import type { NetworkRecord } from '../src/model/network.js';
+import { NETWORK_DEFAULTS, type NetworkRecord } from '../src/model/network.js';
 import type { JoinSpec, RemoteEndpoint } from '../src/drivers/driver.js';
 
 const VNI = 4242;
@@ -23,17 +23,10 @@ function overlayRecord(extra: Partial<NetworkRecord> = {}): NetworkRecord {
     driver: 'overlay',
     scope: 'global',
     created: new Date().toISOString(),
-    enableIPv6: false,
-    internal: false,
+    ...NETWORK_DEFAULTS,
     attachable: true,
-    ingress: false,
-    configOnly: false,
-    configFrom: '',
-    ipamDriver: 'default',
-    ipamOptions: null,
     pools: [{ family: 4, subnet: '10.200.0.0/24', gateway: '10.200.0.1', gatewayExplicit: false, poolAssigned: false, active: true, auxAddresses: {} }],
     options: { 'com.docker.network.driver.overlay.vxlanid_list': String(VNI) },
-    labels: {},
     predefined: false,
     ...extra,
   };

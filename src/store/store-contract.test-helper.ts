@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { TetherError } from '../errors.js';
 import type { ContainerRecord } from '../model/container.js';
 import type { EndpointRecord } from '../model/endpoint.js';
-import type { NetworkRecord } from '../model/network.js';
+import { NETWORK_DEFAULTS, type NetworkRecord } from '../model/network.js';
 import type { Store, StoreScope } from './store.js';
 
 export interface StoreUnderTest {
@@ -24,9 +24,8 @@ export interface StoreUnderTest {
 
 export function net(name: string, over: Partial<NetworkRecord> = {}): NetworkRecord {
   return {
-    id: `${name}-id`, name, driver: 'bridge', scope: 'local', created: '2026-01-01T00:00:00.000000000Z', enableIPv6: false, internal: false,
-    attachable: false, ingress: false, configOnly: false, configFrom: '', ipamDriver: 'default', ipamOptions: null,
-    pools: [], options: {}, labels: {}, predefined: false, ...over,
+    ...NETWORK_DEFAULTS, id: `${name}-id`, name, driver: 'bridge', scope: 'local', created: '2026-01-01T00:00:00.000000000Z',
+    pools: [], options: {}, predefined: false, ...over,
   };
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ContainerRecord } from '../../model/container.js';
 import type { EndpointRecord } from '../../model/endpoint.js';
-import type { NetworkRecord } from '../../model/network.js';
+import { NETWORK_DEFAULTS, type NetworkRecord } from '../../model/network.js';
 import { humanDuration, statusText, toContainerInspect, toContainerSummary, type ContainerView } from './container-json.js';
 
 // dockerd 20.10 answers, verbatim from reference/docker/10-api-trace/04-exec-lifecycle.log:
@@ -23,17 +23,9 @@ function network(over: Partial<NetworkRecord> & Pick<NetworkRecord, 'id' | 'name
     driver: 'bridge',
     scope: 'local',
     created: '2026-11-23T03:00:00.000000000Z',
-    enableIPv6: false,
-    internal: false,
-    attachable: false,
-    ingress: false,
-    configOnly: false,
-    configFrom: '',
-    ipamDriver: 'default',
-    ipamOptions: null,
+    ...NETWORK_DEFAULTS,
     pools: [],
     options: {},
-    labels: {},
     predefined: false,
     ...over,
   };

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { NoFirewaller } from '../../firewall/firewaller.js';
 import { FakeKernel } from '../../kernel/fake-kernel.js';
 import { silentLogger } from '../../model/logger.js';
-import type { NetworkRecord } from '../../model/network.js';
+import { NETWORK_DEFAULTS, type NetworkRecord } from '../../model/network.js';
 import type { DriverContext, JoinSpec } from '../driver.js';
 import { DriverRegistry } from '../registry.js';
 import { VNI_OPT } from './options.js';
@@ -19,17 +19,11 @@ function record(id: string, options: Record<string, string> = {}, internal = fal
     driver: 'overlay',
     scope: 'global',
     created: '',
-    enableIPv6: false,
+    ...NETWORK_DEFAULTS,
     internal,
     attachable: true,
-    ingress: false,
-    configOnly: false,
-    configFrom: '',
-    ipamDriver: 'default',
-    ipamOptions: null,
     pools: [{ family: 4, subnet: '10.0.1.0/24', gateway: '10.0.1.1', gatewayExplicit: false, poolAssigned: true, active: true, auxAddresses: {} }],
     options,
-    labels: {},
     predefined: false,
   };
 }

@@ -54,15 +54,20 @@ async function floorRec(metric, op, i, field = 'ms', how = '') {
   else fail(metric, FLOOR, r.error, 'ms', how);
 }
 
+/** The floor's turn at a pair of operations, once for each of the CLI and API figures. */
+async function floorPair(doing, undoing, i) {
+  for (const how of ['CLI', 'API']) {
+    await floorRec(`${doing[0]} (${how})`, doing[1], i);
+    await floorRec(`${undoing[0]} (${how})`, undoing[1], i);
+  }
+}
+
 // ---------- benchmarks ----------
 async function benchNetworkCreateRm() {
   for (let i = 0; i < REPS; i++) {
     for (const e of rotate(withFloor(names), i)) {
       if (e === FLOOR) {
-        for (const how of ['CLI', 'API']) {
-          await floorRec(`network create (${how})`, 'netCreate', i);
-          await floorRec(`network rm (${how})`, 'netRm', i);
-        }
+        await floorPair(['network create', 'netCreate'], ['network rm', 'netRm'], i);
         continue;
       }
       const name = `bench-n${i}`;
@@ -135,10 +140,7 @@ async function benchConnect() {
   for (let i = 0; i < REPS; i++) {
     for (const e of rotate(withFloor(names), i)) {
       if (e === FLOOR) {
-        for (const how of ['CLI', 'API']) {
-          await floorRec(`network connect (${how})`, 'connect', i);
-          await floorRec(`network disconnect (${how})`, 'disconnect', i);
-        }
+        await floorPair(['network connect', 'connect'], ['network disconnect', 'disconnect'], i);
         continue;
       }
       if (!alive[e]) { for (const m of ['network connect (CLI)', 'network disconnect (CLI)', 'network connect (API)', 'network disconnect (API)']) dead(m, e); continue; }
